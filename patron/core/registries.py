@@ -1,0 +1,102 @@
+"""Plug-in points that apps add to, so no app edits another app's pages to appear on them.
+
+Each registry holds small frozen dataclasses keyed by ``code`` and returns them in ``order``.
+Apps register in their ``AppConfig.ready()``; registering the same code twice is an error,
+since it always means two apps fight over one slot.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from django.core.exceptions import ImproperlyConfigured
+
+T = TypeVar("T")
+
+
+class Registry(Generic[T]):
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._items: dict[str, T] = {}
+
+    def register(self, item: T) -> T:
+        code = item.code  # type: ignore[attr-defined]
+        if code in self._items:
+            raise ImproperlyConfigured(f"{self.name}: {code!r} is registered twice.")
+        self._items[code] = item
+        return item
+
+    def unregister(self, code: str) -> None:
+        """Remove an entry; meant for tests that register temporary entries."""
+        self._items.pop(code, None)
+
+    def get(self, code: str) -> T:
+        try:
+            return self._items[code]
+        except KeyError:
+            raise KeyError(f"{self.name}: nothing registered as {code!r}.") from None
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._items
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(sorted(self._items.values(), key=lambda item: (item.order, item.code)))  # type: ignore[attr-defined]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+@dataclass(frozen=True)
+class CustomerSection:
+    """A section (tab) of the back-office customer edit page.
+
+    ``render(request, customer)`` returns the section's HTML; ``permission`` is a Django
+    permission (``app_label.codename``) the staff member needs to see it; ``is_enabled()``
+    lets a section disappear when its feature is switched off in the configuration.
+    """
+
+    code: str
+    label: Any
+    order: int
+    render: Callable[[Any, Any], str]
+    permission: str | None = None
+    is_enabled: Callable[[], bool] = lambda: True
+
+
+@dataclass(frozen=True)
+class DashboardLink:
+    """A link in the shopper account dashboard's left navigation."""
+
+    code: str
+    label: Any
+    order: int
+    url_name: str
+    is_visible: Callable[[Any], bool] = lambda request: True
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """One step of ``patron seed_demo``; ``run(rng)`` must be idempotent."""
+
+    code: str
+    label: str
+    order: int
+    run: Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class ConditionType:
+    """A condition type offered by a rule engine (``engine`` is "segment" or "cart_rule")."""
+
+    code: str
+    label: Any
+    order: int
+    engine: str
+    implementation: Any
+    applies_to: frozenset[str] = field(default_factory=lambda: frozenset({"registered", "visitor"}))
+
+
+customer_sections: Registry[CustomerSection] = Registry("customer edit-page sections")
+dashboard_links: Registry[DashboardLink] = Registry("dashboard links")
+demo_steps: Registry[DemoStep] = Registry("demo-data steps")
+condition_types: Registry[ConditionType] = Registry("condition types")

@@ -1,0 +1,660 @@
+"""Customers API: staff operations (integration token or staff session) and the shopper's own
+account (customer token + ``X-Patron-Store``). Handlers parse, call one service or selector and
+return a schema."""
+
+import datetime as dt
+from typing import Any
+
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja.security import HttpBearer
+
+from patron.core.actors import Actor
+from patron.core.api import (
+    ErrorOut,
+    PageOut,
+    keyset_page,
+    require_permission,
+    staff_auth,
+    store_view_of,
+)
+from patron.core.errors import Forbidden, NotFound
+from patron.customers import selectors, services
+from patron.customers.models import ConsentSource, Customer, Gender
+from patron.scopes.models import Website
+
+router = Router(tags=["Customers"], auth=staff_auth)
+shopper_router = Router(tags=["Shopper account"])
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut}
+
+
+# --- Schemas ------------------------------------------------------------------------------------
+
+
+class AddressOut(Schema):
+    id: int
+    prefix: str
+    firstname: str
+    middlename: str
+    lastname: str
+    suffix: str
+    company: str
+    street: list[str]
+    city: str
+    country_id: str
+    region: str
+    region_code: str
+    postcode: str
+    telephone: str
+    fax: str
+    vat_id: str
+    custom_attributes: dict[str, Any]
+    is_default_billing: bool = False
+    is_default_shipping: bool = False
+    updated_at: dt.datetime
+
+
+class AddressIn(Schema):
+    prefix: str = ""
+    firstname: str
+    middlename: str = ""
+    lastname: str
+    suffix: str = ""
+    company: str = ""
+    street: list[str]
+    city: str
+    country_id: str
+    region: str = ""
+    region_code: str = ""
+    postcode: str = ""
+    telephone: str = ""
+    fax: str = ""
+    vat_id: str = ""
+    custom_attributes: dict[str, Any] = {}
+    default_billing: bool = False
+    default_shipping: bool = False
+
+
+class AddressPatch(Schema):
+    prefix: str | None = None
+    firstname: str | None = None
+    middlename: str | None = None
+    lastname: str | None = None
+    suffix: str | None = None
+    company: str | None = None
+    street: list[str] | None = None
+    city: str | None = None
+    country_id: str | None = None
+    region: str | None = None
+    region_code: str | None = None
+    postcode: str | None = None
+    telephone: str | None = None
+    fax: str | None = None
+    vat_id: str | None = None
+    custom_attributes: dict[str, Any] | None = None
+    default_billing: bool | None = None
+    default_shipping: bool | None = None
+
+
+class CustomerOut(Schema):
+    id: int
+    number: str | None
+    website_id: int
+    group_id: int
+    created_in: str | None = Field(None, alias="created_in.code")
+    prefix: str
+    firstname: str
+    middlename: str
+    lastname: str
+    suffix: str
+    email: str
+    dob: dt.date | None
+    taxvat: str
+    gender: int | None
+    is_active: bool
+    confirmed: bool = Field(..., alias="is_confirmed")
+    locked_until: dt.datetime | None = Field(None, alias="lock_expires_at")
+    disable_auto_group_change: bool
+    allow_remote_assistance: bool
+    default_billing_id: int | None
+    default_shipping_id: int | None
+    custom_attributes: dict[str, Any]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class CustomerIn(Schema):
+    website_id: int
+    store_view: str | None = Field(
+        None, description="Code of the store view the account is created in."
+    )
+    group_id: int | None = None
+    email: str
+    firstname: str
+    lastname: str
+    prefix: str = ""
+    middlename: str = ""
+    suffix: str = ""
+    dob: dt.date | None = None
+    taxvat: str = ""
+    gender: Gender | None = None
+    is_active: bool = True
+    disable_auto_group_change: bool | None = None
+    allow_remote_assistance: bool = False
+    custom_attributes: dict[str, Any] = {}
+
+
+class CustomerPatch(Schema):
+    group_id: int | None = None
+    website_id: int | None = None
+    email: str | None = None
+    firstname: str | None = None
+    lastname: str | None = None
+    prefix: str | None = None
+    middlename: str | None = None
+    suffix: str | None = None
+    dob: dt.date | None = None
+    taxvat: str | None = None
+    gender: Gender | None = None
+    is_active: bool | None = None
+    disable_auto_group_change: bool | None = None
+    custom_attributes: dict[str, Any] | None = None
+
+
+class CustomerFilter(Schema):
+    search: str | None = Field(None, description="Words matched in name, email, tax/VAT number.")
+    email: str | None = None
+    group_id: int | None = None
+    website_id: int | None = None
+    updated_since: dt.datetime | None = None
+    cursor: str | None = None
+    limit: int = 50
+
+
+class GroupOut(Schema):
+    id: int
+    code: str
+    tax_class_id: int
+    excluded_website_ids: list[int]
+
+
+class GroupIn(Schema):
+    code: str
+    tax_class_id: int
+    excluded_website_ids: list[int] = []
+
+
+class GroupPatch(Schema):
+    code: str | None = None
+    tax_class_id: int | None = None
+    excluded_website_ids: list[int] | None = None
+
+
+class GroupDeletedOut(Schema):
+    moved_customers: int
+
+
+class TaxClassOut(Schema):
+    id: int
+    name: str
+    kind: str
+
+
+class TaxClassIn(Schema):
+    name: str
+
+
+class SubscriptionOut(Schema):
+    store_view: str = Field(..., alias="store_view.code")
+    email: str
+    status: str
+    consent_at: dt.datetime | None
+    consent_source: str
+
+
+class NewsletterIn(Schema):
+    subscribed: bool
+    store_view: str | None = Field(None, description="Store view code; staff calls only.")
+
+
+# --- Helpers ------------------------------------------------------------------------------------
+
+
+def _address_out(address, customer: Customer) -> AddressOut:
+    data = AddressOut.from_orm(address)
+    data.is_default_billing = customer.default_billing_id == address.pk
+    data.is_default_shipping = customer.default_shipping_id == address.pk
+    return data
+
+
+def _visible_customer(request, customer_id: int) -> Customer:
+    principal = request.principal
+    return selectors.get_customer(customer_id, website_ids=principal.website_ids)
+
+
+def _website_for_write(request, website_id: int) -> Website:
+    principal = request.principal
+    website = Website.objects.filter(pk=website_id).first()
+    if website is None:
+        raise NotFound(
+            _("There is no website %(id)s.") % {"id": website_id},
+            code="unknown_website",
+            field="website_id",
+        )
+    if not principal.can_see_website(website.pk):
+        raise Forbidden(
+            _("You may not manage customers of this website."), code="website_not_allowed"
+        )
+    return website
+
+
+def _group(group_id: int):
+    return selectors.get_group(group_id)
+
+
+def _group_out(group) -> GroupOut:
+    return GroupOut(
+        id=group.pk,
+        code=group.code,
+        tax_class_id=group.tax_class_id,
+        excluded_website_ids=sorted(group.excluded_websites.values_list("pk", flat=True)),
+    )
+
+
+# --- Staff: customers ---------------------------------------------------------------------------
+
+
+@router.get("/customers", response={200: PageOut[CustomerOut], **ERRORS}, url_name="customers")
+def list_customers(request, filters: Query[CustomerFilter]):
+    """List customers, newest changes last, one keyset page at a time (`next_cursor`)."""
+    principal = require_permission(request, "customers.view_customer")
+    customers = selectors.list_customers(
+        website_ids=principal.website_ids,
+        search=filters.search,
+        group_id=filters.group_id,
+        website_id=filters.website_id,
+        email=filters.email,
+    )
+    items, next_cursor = keyset_page(
+        customers, cursor=filters.cursor, limit=filters.limit, updated_since=filters.updated_since
+    )
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@router.post("/customers", response={201: CustomerOut, **ERRORS}, url_name="customer-create")
+def create_customer(request, payload: CustomerIn):
+    principal = require_permission(request, "customers.add_customer")
+    website = _website_for_write(request, payload.website_id)
+    store_view = None
+    if payload.store_view:
+        from patron.scopes.selectors import get_store_view_by_code
+
+        store_view = get_store_view_by_code(payload.store_view, active_only=False)
+    fields = payload.dict(
+        exclude={"website_id", "store_view", "group_id", "email", "firstname", "lastname"}
+    )
+    if fields.get("disable_auto_group_change") is None:
+        fields.pop("disable_auto_group_change", None)
+    customer = services.create_customer(
+        website=website,
+        store_view=store_view,
+        group=_group(payload.group_id) if payload.group_id is not None else None,
+        email=payload.email,
+        firstname=payload.firstname,
+        lastname=payload.lastname,
+        actor=principal.actor,
+        **fields,
+    )
+    return 201, customer
+
+
+@router.get("/customers/{customer_id}", response={200: CustomerOut, **ERRORS}, url_name="customer")
+def get_customer(request, customer_id: int):
+    require_permission(request, "customers.view_customer")
+    return _visible_customer(request, customer_id)
+
+
+@router.patch(
+    "/customers/{customer_id}", response={200: CustomerOut, **ERRORS}, url_name="customer-update"
+)
+def update_customer(request, customer_id: int, payload: CustomerPatch):
+    principal = require_permission(request, "customers.change_customer")
+    customer = _visible_customer(request, customer_id)
+    changes = payload.dict(exclude_unset=True)
+    group_id = changes.pop("group_id", None)
+    website_id = changes.pop("website_id", None)
+    if changes:
+        customer = services.update_customer(customer=customer, actor=principal.actor, **changes)
+    if group_id is not None:
+        customer = services.change_group(
+            customer=customer, group=_group(group_id), actor=principal.actor
+        )
+    if website_id is not None:
+        customer = services.move_customer_to_website(
+            customer=customer,
+            website=_website_for_write(request, website_id),
+            actor=principal.actor,
+        )
+    return selectors.get_customer(customer.pk)
+
+
+@router.delete(
+    "/customers/{customer_id}", response={204: None, **ERRORS}, url_name="customer-delete"
+)
+def delete_customer(request, customer_id: int):
+    principal = require_permission(request, "customers.delete_customer")
+    services.delete_customer(
+        customer=_visible_customer(request, customer_id), actor=principal.actor
+    )
+    return 204, None
+
+
+# --- Staff: addresses ---------------------------------------------------------------------------
+
+
+@router.get(
+    "/customers/{customer_id}/addresses",
+    response={200: list[AddressOut], **ERRORS},
+    url_name="customer-addresses",
+)
+def list_addresses(request, customer_id: int):
+    require_permission(request, "customers.view_address")
+    customer = _visible_customer(request, customer_id)
+    return [_address_out(a, customer) for a in selectors.list_addresses(customer)]
+
+
+@router.post(
+    "/customers/{customer_id}/addresses",
+    response={201: AddressOut, **ERRORS},
+    url_name="customer-address-create",
+)
+def add_address(request, customer_id: int, payload: AddressIn):
+    principal = require_permission(request, "customers.add_address")
+    customer = _visible_customer(request, customer_id)
+    address = services.add_address(customer=customer, actor=principal.actor, **payload.dict())
+    customer.refresh_from_db()
+    return 201, _address_out(address, customer)
+
+
+@router.patch(
+    "/customers/{customer_id}/addresses/{address_id}",
+    response={200: AddressOut, **ERRORS},
+    url_name="customer-address-update",
+)
+def update_address(request, customer_id: int, address_id: int, payload: AddressPatch):
+    principal = require_permission(request, "customers.change_address")
+    customer = _visible_customer(request, customer_id)
+    address = services.update_address(
+        address=selectors.get_address(customer, address_id),
+        actor=principal.actor,
+        **payload.dict(exclude_unset=True),
+    )
+    customer.refresh_from_db()
+    return _address_out(address, customer)
+
+
+@router.delete(
+    "/customers/{customer_id}/addresses/{address_id}",
+    response={204: None, **ERRORS},
+    url_name="customer-address-delete",
+)
+def delete_address(request, customer_id: int, address_id: int):
+    principal = require_permission(request, "customers.delete_address")
+    customer = _visible_customer(request, customer_id)
+    services.delete_address(
+        address=selectors.get_address(customer, address_id), actor=principal.actor
+    )
+    return 204, None
+
+
+# --- Staff: newsletter --------------------------------------------------------------------------
+
+
+@router.get(
+    "/customers/{customer_id}/newsletter",
+    response={200: list[SubscriptionOut], **ERRORS},
+    url_name="customer-newsletter",
+)
+def customer_newsletter(request, customer_id: int):
+    require_permission(request, "customers.view_newslettersubscriber")
+    return list(selectors.list_subscriptions(_visible_customer(request, customer_id)))
+
+
+@router.put(
+    "/customers/{customer_id}/newsletter",
+    response={200: list[SubscriptionOut], **ERRORS},
+    url_name="customer-newsletter-update",
+)
+def set_customer_newsletter(request, customer_id: int, payload: NewsletterIn):
+    principal = require_permission(request, "customers.change_newslettersubscriber")
+    customer = _visible_customer(request, customer_id)
+    from patron.scopes.selectors import default_store_view, get_store_view_by_code
+
+    view = (
+        get_store_view_by_code(payload.store_view)
+        if payload.store_view
+        else (customer.created_in or default_store_view(customer.website))
+    )
+    if view.store.website_id != customer.website_id and not services.accounts_are_global():
+        raise Forbidden(
+            _("That store view belongs to another website."), code="store_view_website_mismatch"
+        )
+    _apply_newsletter(customer, view, payload.subscribed, principal.actor, ConsentSource.API)
+    return list(selectors.list_subscriptions(customer))
+
+
+def _apply_newsletter(
+    customer: Customer, store_view, subscribed: bool, actor: Actor, source: str
+) -> None:
+    if subscribed:
+        services.subscribe_newsletter(
+            store_view=store_view, customer=customer, actor=actor, source=source
+        )
+    else:
+        services.unsubscribe_newsletter(
+            customer=customer, store_view=store_view, actor=actor, source=source
+        )
+
+
+# --- Staff: groups and tax classes --------------------------------------------------------------
+
+
+@router.get(
+    "/customer-groups", response={200: list[GroupOut], **ERRORS}, url_name="customer-groups"
+)
+def list_groups(request):
+    require_permission(request, "customers.view_customergroup")
+    return [_group_out(g) for g in selectors.list_groups().prefetch_related("excluded_websites")]
+
+
+@router.post(
+    "/customer-groups", response={201: GroupOut, **ERRORS}, url_name="customer-group-create"
+)
+def create_group(request, payload: GroupIn):
+    principal = require_permission(request, "customers.add_customergroup")
+    _require_all_websites(principal)
+    group = services.create_group(
+        code=payload.code,
+        tax_class=selectors.get_tax_class(payload.tax_class_id),
+        excluded_websites=Website.objects.filter(pk__in=payload.excluded_website_ids),
+        actor=principal.actor,
+    )
+    return 201, _group_out(group)
+
+
+@router.patch(
+    "/customer-groups/{group_id}",
+    response={200: GroupOut, **ERRORS},
+    url_name="customer-group-update",
+)
+def update_group(request, group_id: int, payload: GroupPatch):
+    principal = require_permission(request, "customers.change_customergroup")
+    _require_all_websites(principal)
+    group = services.update_group(
+        group=_group(group_id),
+        code=payload.code,
+        tax_class=selectors.get_tax_class(payload.tax_class_id)
+        if payload.tax_class_id is not None
+        else None,
+        excluded_websites=Website.objects.filter(pk__in=payload.excluded_website_ids)
+        if payload.excluded_website_ids is not None
+        else None,
+        actor=principal.actor,
+    )
+    return _group_out(group)
+
+
+@router.delete(
+    "/customer-groups/{group_id}",
+    response={200: GroupDeletedOut, **ERRORS},
+    url_name="customer-group-delete",
+)
+def delete_group(request, group_id: int):
+    principal = require_permission(request, "customers.delete_customergroup")
+    _require_all_websites(principal)
+    moved = services.delete_group(group=_group(group_id), actor=principal.actor)
+    return {"moved_customers": moved}
+
+
+def _require_all_websites(principal) -> None:
+    # Groups span every website, so only callers who see every website may change them
+    # (the guide: an admin with a "Custom" role scope cannot manage groups).
+    if principal.website_ids is not None:
+        raise Forbidden(
+            _("Only staff with access to every website can manage customer groups."),
+            code="website_scope",
+        )
+
+
+@router.get("/tax-classes", response={200: list[TaxClassOut], **ERRORS}, url_name="tax-classes")
+def list_tax_classes(request):
+    require_permission(request, "customers.view_taxclass")
+    return list(selectors.list_tax_classes(kind=None))
+
+
+@router.post("/tax-classes", response={201: TaxClassOut, **ERRORS}, url_name="tax-class-create")
+def create_tax_class(request, payload: TaxClassIn):
+    principal = require_permission(request, "customers.add_taxclass")
+    return 201, services.save_tax_class(name=payload.name, actor=principal.actor)
+
+
+@router.patch(
+    "/tax-classes/{tax_class_id}",
+    response={200: TaxClassOut, **ERRORS},
+    url_name="tax-class-update",
+)
+def update_tax_class(request, tax_class_id: int, payload: TaxClassIn):
+    principal = require_permission(request, "customers.change_taxclass")
+    return services.save_tax_class(
+        name=payload.name, tax_class=selectors.get_tax_class(tax_class_id), actor=principal.actor
+    )
+
+
+@router.delete(
+    "/tax-classes/{tax_class_id}", response={204: None, **ERRORS}, url_name="tax-class-delete"
+)
+def delete_tax_class(request, tax_class_id: int):
+    principal = require_permission(request, "customers.delete_taxclass")
+    services.delete_tax_class(
+        tax_class=selectors.get_tax_class(tax_class_id), actor=principal.actor
+    )
+    return 204, None
+
+
+# --- Shopper: the calling customer's own account ------------------------------------------------
+
+
+class CustomerTokenAuth(HttpBearer):
+    """``Authorization: Bearer pct_…``: a customer token, valid on its customer's website (or
+    on every website when accounts are shared globally)."""
+
+    def authenticate(self, request, token: str):
+        customer = services.authenticate_customer_token(token)
+        if customer is None:
+            return None
+        store_view = store_view_of(request)
+        if (
+            not services.accounts_are_global()
+            and store_view.store.website_id != customer.website_id
+        ):
+            return None
+        request.customer = customer
+        return customer
+
+
+shopper_router.auth = CustomerTokenAuth()
+
+
+@shopper_router.get("/me", response={200: CustomerOut, **ERRORS}, url_name="me")
+def me(request):
+    return request.customer
+
+
+@shopper_router.get(
+    "/me/addresses", response={200: list[AddressOut], **ERRORS}, url_name="me-addresses"
+)
+def my_addresses(request):
+    customer = request.customer
+    return [_address_out(a, customer) for a in selectors.list_addresses(customer)]
+
+
+@shopper_router.post(
+    "/me/addresses", response={201: AddressOut, **ERRORS}, url_name="me-address-create"
+)
+def add_my_address(request, payload: AddressIn):
+    customer = request.customer
+    address = services.add_address(
+        customer=customer, actor=Actor.customer(customer), **payload.dict()
+    )
+    customer.refresh_from_db()
+    return 201, _address_out(address, customer)
+
+
+@shopper_router.patch(
+    "/me/addresses/{address_id}", response={200: AddressOut, **ERRORS}, url_name="me-address-update"
+)
+def update_my_address(request, address_id: int, payload: AddressPatch):
+    customer = request.customer
+    address = services.update_address(
+        address=selectors.get_address(customer, address_id),
+        actor=Actor.customer(customer),
+        **payload.dict(exclude_unset=True),
+    )
+    customer.refresh_from_db()
+    return _address_out(address, customer)
+
+
+@shopper_router.delete(
+    "/me/addresses/{address_id}", response={204: None, **ERRORS}, url_name="me-address-delete"
+)
+def delete_my_address(request, address_id: int):
+    customer = request.customer
+    services.delete_address(
+        address=selectors.get_address(customer, address_id), actor=Actor.customer(customer)
+    )
+    return 204, None
+
+
+@shopper_router.get(
+    "/me/newsletter", response={200: list[SubscriptionOut], **ERRORS}, url_name="me-newsletter"
+)
+def my_newsletter(request):
+    return list(selectors.list_subscriptions(request.customer))
+
+
+@shopper_router.put(
+    "/me/newsletter",
+    response={200: list[SubscriptionOut], **ERRORS},
+    url_name="me-newsletter-update",
+)
+def set_my_newsletter(request, payload: NewsletterIn):
+    """Subscribe or unsubscribe on the store view named by `X-Patron-Store`."""
+    customer = request.customer
+    _apply_newsletter(
+        customer,
+        store_view_of(request),
+        payload.subscribed,
+        Actor.customer(customer),
+        ConsentSource.API,
+    )
+    return list(selectors.list_subscriptions(customer))

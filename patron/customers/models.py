@@ -1,0 +1,337 @@
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from patron.core.actors import ActorFields
+
+NOT_LOGGED_IN_ID = 0
+GENERAL_ID = 1
+
+
+class TaxClassKind(models.TextChoices):
+    CUSTOMER = "customer", _("Customer")
+    PRODUCT = "product", _("Product")
+
+
+class TaxClass(models.Model):
+    name = models.CharField(_("name"), max_length=255)
+    kind = models.CharField(
+        _("type"), max_length=16, choices=TaxClassKind.choices, default=TaxClassKind.CUSTOMER
+    )
+
+    class Meta:
+        verbose_name = _("tax class")
+        verbose_name_plural = _("tax classes")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "name"], name="customers_taxclass_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomerGroup(models.Model):
+    """A group decides which discounts apply and which tax class is used.
+
+    Group 0, NOT LOGGED IN, is the implicit group of every guest; it is never assigned to an
+    account and cannot be deleted.
+    """
+
+    # Explicit ids: Magento's groups 0-3 keep their numbers so imported files map one to one.
+    id = models.BigIntegerField(primary_key=True)
+    code = models.CharField(_("group name"), max_length=31, unique=True)
+    tax_class = models.ForeignKey(
+        TaxClass, on_delete=models.PROTECT, related_name="groups", verbose_name=_("tax class")
+    )
+    excluded_websites = models.ManyToManyField(
+        "scopes.Website", blank=True, related_name="+", verbose_name=_("excluded websites")
+    )
+
+    class Meta:
+        verbose_name = _("customer group")
+        verbose_name_plural = _("customer groups")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Gender(models.IntegerChoices):
+    MALE = 1, _("Male")
+    FEMALE = 2, _("Female")
+    NOT_SPECIFIED = 3, _("Not Specified")
+
+
+class Customer(models.Model):
+    website = models.ForeignKey(
+        "scopes.Website", on_delete=models.PROTECT, related_name="+", verbose_name=_("website")
+    )
+    group = models.ForeignKey(
+        CustomerGroup, on_delete=models.PROTECT, related_name="customers", verbose_name=_("group")
+    )
+    created_in = models.ForeignKey(
+        "scopes.StoreView",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("account created in"),
+    )
+    # NULL, not "", when unset: the per-website unique constraint applies only to real numbers.
+    number = models.CharField(_("customer number"), max_length=32, null=True, blank=True)  # noqa: DJ001
+    prefix = models.CharField(_("name prefix"), max_length=40, blank=True)
+    firstname = models.CharField(_("first name"), max_length=255)
+    middlename = models.CharField(_("middle name/initial"), max_length=255, blank=True)
+    lastname = models.CharField(_("last name"), max_length=255)
+    suffix = models.CharField(_("name suffix"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), max_length=254)
+    dob = models.DateField(_("date of birth"), null=True, blank=True)
+    taxvat = models.CharField(_("tax/VAT number"), max_length=64, blank=True)
+    gender = models.PositiveSmallIntegerField(
+        _("gender"), choices=Gender.choices, null=True, blank=True
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    disable_auto_group_change = models.BooleanField(
+        _("disable automatic group change based on VAT ID"), default=False
+    )
+    allow_remote_assistance = models.BooleanField(
+        _("allow remote shopping assistance"), default=False
+    )
+    # Empty: no password yet (staff-created accounts until the reset link is used).
+    password = models.CharField(_("password"), max_length=255, blank=True)
+    password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("email confirmed at"), null=True, blank=True)
+    confirmation_required = models.BooleanField(_("email confirmation required"), default=False)
+    failures_num = models.PositiveIntegerField(_("failed sign-ins"), default=0)
+    first_failure_at = models.DateTimeField(_("first failed sign-in"), null=True, blank=True)
+    lock_expires_at = models.DateTimeField(_("locked until"), null=True, blank=True)
+    last_login_at = models.DateTimeField(_("last signed in"), null=True, blank=True)
+    last_logout_at = models.DateTimeField(_("last signed out"), null=True, blank=True)
+    default_billing = models.ForeignKey(
+        "Address",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("default billing address"),
+    )
+    default_shipping = models.ForeignKey(
+        "Address",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("default shipping address"),
+    )
+    custom_attributes = models.JSONField(_("custom attributes"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("customer since"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["-created_at"]
+        constraints = [
+            # Holds in both sharing modes; Global mode is enforced on top of it by the service.
+            models.UniqueConstraint(
+                fields=["website", "email"], name="customers_email_per_website"
+            ),
+            models.UniqueConstraint(
+                fields=["website", "number"],
+                condition=models.Q(number__isnull=False),
+                name="customers_number_per_website",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(email=Lower("email")), name="customers_email_lowercase"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(group_id=NOT_LOGGED_IN_ID), name="customers_not_guest_group"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["email"], name="customers_email_idx"),
+            models.Index(fields=["lastname", "firstname"], name="customers_name_idx"),
+        ]
+        permissions = [
+            ("reset_customer_password", _("Can send a password reset to a customer")),
+            ("force_sign_in_customer", _("Can force a customer to sign in again")),
+            ("unlock_customer", _("Can unlock a customer account")),
+            ("export_customers", _("Can export customers")),
+            ("view_timeline", _("Can view customer timelines")),
+            ("add_timeline_note", _("Can add notes to customer timelines")),
+            ("change_remote_assistance", _("Can change a customer's remote assistance consent")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+    @property
+    def name(self) -> str:
+        return " ".join(part for part in (self.firstname, self.lastname) if part)
+
+    @property
+    def full_name(self) -> str:
+        parts = (self.prefix, self.firstname, self.middlename, self.lastname, self.suffix)
+        return " ".join(part for part in parts if part)
+
+    @property
+    def has_password(self) -> bool:
+        return bool(self.password)
+
+    @property
+    def is_confirmed(self) -> bool:
+        return not self.confirmation_required or self.confirmed_at is not None
+
+
+class Address(models.Model):
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="addresses", verbose_name=_("customer")
+    )
+    prefix = models.CharField(_("name prefix"), max_length=40, blank=True)
+    firstname = models.CharField(_("first name"), max_length=255)
+    middlename = models.CharField(_("middle name/initial"), max_length=255, blank=True)
+    lastname = models.CharField(_("last name"), max_length=255)
+    suffix = models.CharField(_("name suffix"), max_length=40, blank=True)
+    company = models.CharField(_("company"), max_length=255, blank=True)
+    # One line per street-address line, at most four (the configured number decides how many).
+    street = models.JSONField(_("street address"), default=list)
+    city = models.CharField(_("city"), max_length=255)
+    country_id = models.CharField(_("country"), max_length=2)
+    region = models.CharField(_("state/province"), max_length=255, blank=True)
+    region_code = models.CharField(_("state/province code"), max_length=16, blank=True)
+    postcode = models.CharField(_("zip/postal code"), max_length=32, blank=True)
+    telephone = models.CharField(_("phone number"), max_length=64, blank=True)
+    fax = models.CharField(_("fax"), max_length=64, blank=True)
+    vat_id = models.CharField(_("VAT number"), max_length=64, blank=True)
+    vat_is_valid = models.BooleanField(_("VAT number valid"), null=True, blank=True)
+    vat_request_id = models.CharField(_("VAT validation request id"), max_length=255, blank=True)
+    vat_request_date = models.DateTimeField(_("VAT validation date"), null=True, blank=True)
+    vat_request_success = models.BooleanField(_("VAT validation succeeded"), null=True, blank=True)
+    custom_attributes = models.JSONField(_("custom attributes"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+        ordering = ["pk"]
+        indexes = [
+            models.Index(fields=["country_id", "postcode"], name="customers_addr_country_idx")
+        ]
+
+    def __str__(self) -> str:
+        return ", ".join(
+            part for part in (self.name, *self.street[:1], self.city, self.country_id) if part
+        )
+
+    @property
+    def name(self) -> str:
+        return " ".join(part for part in (self.firstname, self.lastname) if part)
+
+
+class CustomerNumberSequence(models.Model):
+    """The next human-friendly customer number of each website."""
+
+    website = models.OneToOneField("scopes.Website", on_delete=models.CASCADE, primary_key=True)
+    next_value = models.PositiveBigIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"{self.website_id}: {self.next_value}"
+
+
+class SubscriberStatus(models.TextChoices):
+    SUBSCRIBED = "subscribed", _("Subscribed")
+    NOT_ACTIVATED = "not_activated", _("Not Activated")
+    UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+    UNCONFIRMED = "unconfirmed", _("Unconfirmed")
+
+
+class ConsentSource(models.TextChoices):
+    REGISTRATION = "registration", _("Registration form")
+    ACCOUNT = "account", _("Customer account")
+    BACK_OFFICE = "back_office", _("Back office")
+    API = "api", _("API")
+    IMPORT = "import", _("Import")
+    GUEST_FORM = "guest_form", _("Guest sign-up form")
+    EMAIL_LINK = "email_link", _("Link in an email")
+
+
+class NewsletterSubscriber(models.Model):
+    """One newsletter subscription of a customer or a guest email on one store view."""
+
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="subscriptions",
+        verbose_name=_("customer"),
+    )
+    email = models.EmailField(_("email"), max_length=254)
+    store_view = models.ForeignKey(
+        "scopes.StoreView", on_delete=models.PROTECT, related_name="+", verbose_name=_("store view")
+    )
+    status = models.CharField(_("status"), max_length=16, choices=SubscriberStatus.choices)
+    confirm_code_digest = models.CharField(max_length=64, blank=True)
+    consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+    consent_source = models.CharField(
+        _("consent given through"), max_length=16, choices=ConsentSource.choices, blank=True
+    )
+    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("newsletter subscriber")
+        verbose_name_plural = _("newsletter subscribers")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store_view", "email"], name="customers_one_sub_per_view"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(email=Lower("email")), name="customers_sub_email_lowercase"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.get_status_display()})"
+
+
+class CustomerToken(models.Model):
+    """A bearer token for the shopper API; only a digest of its secret is stored."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="tokens", verbose_name=_("customer")
+    )
+    prefix = models.CharField(max_length=16, unique=True)
+    secret_digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("customer token")
+        verbose_name_plural = _("customer tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.customer_id})"
+
+
+class TimelineEntry(ActorFields):
+    """One line of a customer's timeline: a change, a sign-in, a staff note, ..."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="timeline", verbose_name=_("customer")
+    )
+    kind = models.CharField(_("kind"), max_length=64)
+    occurred_at = models.DateTimeField(_("when"), auto_now_add=True)
+    params = models.JSONField(_("details"), default=dict, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("timeline entry")
+        verbose_name_plural = _("timeline entries")
+        ordering = ["-occurred_at", "-pk"]
+        indexes = [models.Index(fields=["customer", "-occurred_at"], name="customers_timeline_idx")]

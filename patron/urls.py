@@ -1,0 +1,15 @@
+from django.urls import path
+
+from patron.admin_site import admin_site
+from patron.api import api, register_routers
+from patron.core import views as core_views
+
+register_routers()
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("admin/", admin_site.urls),
+    path("api/v1/", api.urls),
+    path("", core_views.storefront_home, name="storefront-home"),
+]
