@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -156,25 +157,30 @@ class PageOut(Schema, Generic[T]):
     next_cursor: str | None = None
 
 
-def encode_cursor(updated_at: dt.datetime, pk: int) -> str:
-    raw = json.dumps([updated_at.isoformat(), pk]).encode()
+def encode_cursor(updated_at: dt.datetime, pk: Any) -> str:
+    # Non-integer keys (UUIDs, as on Job) travel as text and are parsed back by the model field.
+    raw = json.dumps([updated_at.isoformat(), pk if isinstance(pk, int) else str(pk)]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
+def _invalid_cursor() -> InvalidInput:
+    return InvalidInput(
+        _("The cursor is not valid; use the next_cursor of a previous page."),
+        code="invalid_cursor",
+        field="cursor",
+    )
+
+
+def decode_cursor(cursor: str) -> tuple[dt.datetime, int | str]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         stamp, pk = json.loads(base64.urlsafe_b64decode(padded))
         moment = parse_datetime(stamp)
-        if moment is None or not isinstance(pk, int):
+        if moment is None or isinstance(pk, bool) or not isinstance(pk, (int, str)):
             raise ValueError
         return moment, pk
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
-        raise InvalidInput(
-            _("The cursor is not valid; use the next_cursor of a previous page."),
-            code="invalid_cursor",
-            field="cursor",
-        ) from None
+        raise _invalid_cursor() from None
 
 
 def keyset_page(
@@ -200,6 +206,10 @@ def keyset_page(
         queryset = queryset.filter(updated_at__gte=updated_since)
     if cursor:
         after_time, after_pk = decode_cursor(cursor)
+        try:
+            after_pk = queryset.model._meta.pk.to_python(after_pk)
+        except ValidationError:
+            raise _invalid_cursor() from None
         queryset = queryset.filter(
             Q(updated_at__gt=after_time) | Q(updated_at=after_time, pk__gt=after_pk)
         )

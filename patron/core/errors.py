@@ -76,7 +76,7 @@ class InvalidInput(PatronError):
 
     @classmethod
     def from_problems(cls, problems: list[Problem], message: str | None = None) -> "InvalidInput":
-        from django.utils.translation import gettext
+        from django.utils.translation import ngettext
 
         first = problems[0]
         if len(problems) == 1:
@@ -88,7 +88,11 @@ class InvalidInput(PatronError):
                 problems=problems,
             )
         return cls(
-            message or gettext("%(count)d values are not valid.") % {"count": len(problems)},
+            message
+            or ngettext(
+                "%(count)d value is not valid.", "%(count)d values are not valid.", len(problems)
+            )
+            % {"count": len(problems)},
             code="invalid",
             problems=problems,
         )

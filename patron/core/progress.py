@@ -7,8 +7,10 @@ transaction, so progress is visible at once and survives a batch that rolls back
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from patron.core.actors import SYSTEM, Actor
 from patron.core.errors import NotFound
@@ -26,8 +28,10 @@ def get_job(job_id: Any) -> Job:
     """Return the job with ``job_id`` or raise ``NotFound``."""
     try:
         return Job.objects.get(pk=job_id)
-    except (Job.DoesNotExist, ValueError, TypeError):
-        raise NotFound(f"No job {job_id}.", code="job_not_found") from None
+    except (Job.DoesNotExist, ValidationError, ValueError, TypeError):  # a malformed UUID
+        raise NotFound(
+            _("There is no job %(id)s.") % {"id": job_id}, code="job_not_found"
+        ) from None
 
 
 def mark_running(job: Job, *, total: int | None = None) -> None:
@@ -67,8 +71,14 @@ def fail_job(job: Job, *, error: str) -> None:
 
 
 def cancel_job(job: Job) -> None:
-    """Ask a running job to stop; the job checks :func:`is_cancelled` between batches."""
-    _update(job, state=JobState.CANCELLED, finished_at=timezone.now())
+    """Ask a pending or running job to stop; the job checks :func:`is_cancelled` between
+    batches. A job that already finished keeps its outcome."""
+    now = timezone.now()
+    fields = {"state": JobState.CANCELLED, "finished_at": now, "updated_at": now}
+    unfinished = Job.objects.filter(pk=job.pk, state__in=[JobState.PENDING, JobState.RUNNING])
+    if unfinished.update(**fields):
+        for name, value in fields.items():
+            setattr(job, name, value)
 
 
 def is_cancelled(job: Job) -> bool:

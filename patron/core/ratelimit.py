@@ -1,5 +1,6 @@
 """Fixed-window rate limits counted in the shared cache (atomic ``incr`` on Redis)."""
 
+import math
 import time
 from dataclasses import dataclass
 
@@ -29,5 +30,6 @@ def hit(key: str, *, limit: int, window_seconds: int, now: float | None = None) 
         except ValueError:  # expired between add() and incr()
             cache.add(cache_key, 1, timeout=window_seconds + 1)
             count = 1
-    retry_after = max(1, int((window + 1) * window_seconds - now))
+    # Rounded up: a client told to wait 19 s when 19.5 s remain would be refused once more.
+    retry_after = max(1, math.ceil((window + 1) * window_seconds - now))
     return RateDecision(count <= limit, count, limit, retry_after)

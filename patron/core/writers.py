@@ -22,6 +22,7 @@ CHUNK_ROWS = 500
 _INVALID_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # Cells starting with these are treated as formulas (or DDE) by spreadsheet programs.
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "|")
+_CELL_ENTITIES = {"\r": "&#13;"}
 
 
 def _text(value: Any) -> str:
@@ -76,9 +77,11 @@ def _xml_cell(value: Any) -> str:
     elif isinstance(value, (dt.date, dt.datetime)):
         kind, text = "String", _text(value)
     else:
-        kind, text = "String", neutralize_formula(str(value))
+        # Dropped before neutralizing, so "\x00=cmd|..." cannot turn into a formula afterwards.
+        kind, text = "String", neutralize_formula(_INVALID_XML_CHARS.sub("", str(value)))
     text = _INVALID_XML_CHARS.sub("", text)
-    return f'<Cell><Data ss:Type="{kind}">{escape(text)}</Data></Cell>'
+    # A literal carriage return would be read back as a line feed (XML end-of-line handling).
+    return f'<Cell><Data ss:Type="{kind}">{escape(text, _CELL_ENTITIES)}</Data></Cell>'
 
 
 def _xml_row(values: Sequence[Any]) -> str:

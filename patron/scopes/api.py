@@ -1,8 +1,10 @@
 from typing import Any
 
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from patron.core.api import ErrorOut, principal_of, require_permission, staff_auth
+from patron.core.errors import NotFound
 from patron.scopes import selectors, services
 from patron.scopes.config import get_config, get_field
 
@@ -83,7 +85,12 @@ def list_store_views(request):
 def read_config(request, path: str, store_view: str | None = None, website: str | None = None):
     """Return the value in force for a store view (by code), a website (by code) or the default."""
     require_permission(request, "scopes.view_configvalue")
-    get_field(path)
+    try:
+        get_field(path)
+    except KeyError:
+        raise NotFound(
+            _("There is no such setting."), code="unknown_setting", field="path"
+        ) from None
     if store_view:
         view = selectors.get_store_view_by_code(store_view, active_only=False)
         return ConfigValueOut(
@@ -92,9 +99,10 @@ def read_config(request, path: str, store_view: str | None = None, website: str 
     if website:
         site = selectors.list_websites().filter(code=website).first()
         if site is None:
-            from patron.core.errors import NotFound
-
-            raise NotFound(f"No website with the code {website}.", code="unknown_website")
+            raise NotFound(
+                _("There is no website with the code %(code)s.") % {"code": website},
+                code="unknown_website",
+            )
         return ConfigValueOut(
             path=path, value=get_config(path, website=site), scope="website", scope_id=site.pk
         )

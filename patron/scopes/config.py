@@ -16,8 +16,9 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import EmailValidator, URLValidator
+from django.db import connection
 from django.utils.module_loading import import_string
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from patron.scopes.models import Scope
@@ -109,7 +110,12 @@ class ConfigField:
         if isinstance(value, str):
             if self.max_length is not None and len(value) > self.max_length:
                 raise ValidationError(
-                    gettext("Use at most %(max)d characters.") % {"max": self.max_length},
+                    ngettext(
+                        "Use at most %(max)d character.",
+                        "Use at most %(max)d characters.",
+                        self.max_length,
+                    )
+                    % {"max": self.max_length},
                     code="max_length",
                 )
             if self.pattern and not re.fullmatch(self.pattern, value):
@@ -299,7 +305,10 @@ def snapshot() -> Snapshot:
     cached = cache.get(SNAPSHOT_KEY)
     if cached is None:
         cached = load_snapshot()
-        cache.set(SNAPSHOT_KEY, cached, timeout=None)
+        # Inside a transaction the snapshot may hold uncommitted values that a rollback would
+        # leave cached for good; cache only what was read outside one.
+        if not connection.in_atomic_block:
+            cache.set(SNAPSHOT_KEY, cached, timeout=None)
     return cached
 
 

@@ -18,6 +18,10 @@ class StoreViewMiddleware:
 
     def __call__(self, request):
         request.store_view = None
+        script_name = request.META.get("SCRIPT_NAME", "").rstrip("/")
+        # Always set the prefix: it is thread-local, and a previous request on this thread may
+        # have left another store view's prefix behind.
+        set_script_prefix(f"{script_name}/")
         route = routing()
         store_view_id = route.by_host.get(request.get_host().lower())
         first, _, rest = request.path_info.lstrip("/").partition("/")
@@ -25,7 +29,6 @@ class StoreViewMiddleware:
         unprefixed = first in UNPREFIXED or rest.partition("/")[0] in UNPREFIXED
         if store_view_id is None and first in route.by_code and not unprefixed:
             store_view_id = route.by_code[first]
-            script_name = request.META.get("SCRIPT_NAME", "").rstrip("/")
             set_script_prefix(f"{script_name}/{first}/")
             request.path_info = "/" + rest
             request.path = f"{script_name}/{first}/{rest}"

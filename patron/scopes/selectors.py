@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -86,7 +87,9 @@ def routing() -> Routing:
     cached = cache.get(ROUTING_KEY)
     if cached is None:
         cached = _build_routing()
-        cache.set(ROUTING_KEY, cached, timeout=None)
+        # As for the configuration snapshot: never cache what a transaction may roll back.
+        if not connection.in_atomic_block:
+            cache.set(ROUTING_KEY, cached, timeout=None)
     return cached
 
 

@@ -61,8 +61,19 @@ def sync_roles() -> None:
 
 def sync_roles_after_migrate(sender, **kwargs) -> None:
     from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.contenttypes.management import create_contenttypes
 
-    # post_migrate is sent once per app, and each app's permissions are created by its own
-    # signal; by the last app's signal every permission exists.
-    if sender.name == list(apps.get_app_configs())[-1].name:
+    # post_migrate is sent once per app that has models (never for an app without, such as
+    # ninja, even when it is installed last); by the last such app's signal every other app's
+    # permissions exist. That app's own permissions are made by the auth and contenttypes
+    # receivers, which were connected after this one and so run after it: make them first
+    # (both are idempotent).
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if sender.name == with_models[-1].name:
+        options = {"verbosity": 0, "using": kwargs.get("using", "default")}
+        if "apps" in kwargs:
+            options["apps"] = kwargs["apps"]
+        create_contenttypes(sender, **options)
+        create_permissions(sender, **options)
         sync_roles()
