@@ -85,12 +85,16 @@ def http_error(request, error: HttpError):
 
 def register_routers() -> None:
     """Attach each app's router; called once from urls.py."""
+    from patron.accounts.api import router as accounts_router
     from patron.customers.api import router as customers_router
     from patron.customers.api import shopper_router
     from patron.scopes.api import router as scopes_router
     from patron.staff.api import router as staff_router
+    from patron.webhooks.api import router as webhooks_router
 
     api.add_router("/", scopes_router)
     api.add_router("/", staff_router)
     api.add_router("/", customers_router)
     api.add_router("/", shopper_router)
+    api.add_router("/", accounts_router)
+    api.add_router("/", webhooks_router)

@@ -83,6 +83,9 @@ ALLOWED_HOSTS = env_list(
     "PATRON_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", ".localhost", "testserver"]
 )
 CSRF_TRUSTED_ORIGINS = env_list("PATRON_CSRF_TRUSTED_ORIGINS", [])
+# Where shoppers reach Patron's own pages when a store view has no base URL of its own; used
+# for links in emails.
+PATRON_PUBLIC_URL = env_str("PATRON_PUBLIC_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "patron.core",
@@ -90,6 +93,8 @@ INSTALLED_APPS = [
     "patron.staff",
     "patron.customers",
     "patron.mail",
+    "patron.accounts",
+    "patron.webhooks",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -108,6 +113,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "patron.scopes.middleware.StoreViewMiddleware",
+    "patron.accounts.middleware.ShopperSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -132,6 +138,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "patron.scopes.context_processors.store_view",
+                "patron.accounts.context_processors.shopper",
             ],
         },
     },
@@ -203,6 +210,7 @@ SCHEDULER_INTERVAL_SECONDS = env_int("PATRON_SCHEDULER_INTERVAL", 30, minimum=1)
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "patron.accounts.hashers.MagentoPasswordHasher",
 ]
 if TEST_MODE:
     # A fast hasher keeps the suite quick; hashing tests override this setting explicitly.
@@ -233,7 +241,10 @@ TIME_ZONE = "UTC"
 
 # --- Static files -------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(env_str("PATRON_STATIC_ROOT", str(VAR_DIR / "static")))
+if not PRODUCTION:
+    # WhiteNoise serves from the finders outside production but warns when the root is absent.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # The project package is not an app, so its own static folder must be listed for the finders.
 STATICFILES_DIRS = [BASE_DIR / "patron" / "static"]
 STORAGES = {
@@ -293,6 +304,10 @@ SECURE_SSL_REDIRECT = SECURE_HTTPS and env_bool("PATRON_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = env_int("PATRON_HSTS_SECONDS", 31536000 if SECURE_HTTPS else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = env_bool("PATRON_HSTS_PRELOAD", False)
+# Preloading binds the domain and every subdomain to HTTPS in browsers for months and is not
+# quickly undone, so it stays the operator's choice (PATRON_HSTS_PRELOAD) rather than a
+# deploy-check warning on every installation.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -315,6 +330,14 @@ CONTENT_SECURITY_POLICY_ADMIN = (
 # --- API ----------------------------------------------------------------------------------------
 API_DEFAULT_RATE_LIMIT_PER_MINUTE = env_int("PATRON_API_RATE_LIMIT", 600, minimum=1)
 NINJA_PAGINATION_PER_PAGE = 50
+
+# --- Webhooks -----------------------------------------------------------------------------------
+WEBHOOK_TIMEOUT_SECONDS = env_int("PATRON_WEBHOOK_TIMEOUT", 10, minimum=1)
+WEBHOOK_RETRY_HOURS = env_int("PATRON_WEBHOOK_RETRY_HOURS", 24, minimum=1)
+WEBHOOK_PAUSE_AFTER_FAILURES = env_int("PATRON_WEBHOOK_PAUSE_AFTER", 20, minimum=1)
+# Private and loopback targets are refused so webhooks cannot probe internal services; a
+# single-machine install that posts to a local receiver may allow them.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env_bool("PATRON_WEBHOOKS_ALLOW_PRIVATE", not PRODUCTION)
 
 # --- Logging ------------------------------------------------------------------------------------
 LOGGING = {

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from patron.admin_site import admin_site
 from patron.api import api, register_routers
@@ -11,5 +11,6 @@ urlpatterns = [
     path("readyz", core_views.readyz, name="readyz"),
     path("admin/", admin_site.urls),
     path("api/v1/", api.urls),
+    path("", include("patron.accounts.urls")),
     path("", core_views.storefront_home, name="storefront-home"),
 ]

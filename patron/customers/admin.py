@@ -2,9 +2,11 @@
 Customer Groups and Tax Classes. Every save goes through the services."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.db.models import Count
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy, ngettext
 
 from patron.admin_site import admin_site
 from patron.core.actors import Actor
@@ -28,7 +30,9 @@ class ServiceErrorsMixin:
 
         class ServiceForm(form_class):
             def _post_clean(self):
-                super()._post_clean()
+                # No model validation here: the service validates after normalizing (Django's
+                # check constraints would refuse "Ada@Example.com" before it is lower-cased, and
+                # report a taken email without its field and outside its sharing scope).
                 if self.errors:
                     return
                 try:
@@ -78,6 +82,76 @@ class CustomerAdmin(ServiceErrorsMixin, admin.ModelAdmin):
     inlines = [AddressInline]
     list_per_page = 50
     show_full_result_count = False
+    actions = ["send_password_reset", "unlock_accounts", "force_sign_in"]
+
+    @admin.action(
+        description=gettext_lazy("Send a password reset link"), permissions=["reset_password"]
+    )
+    def send_password_reset(self, request, queryset):
+        from patron.accounts.services import staff_password_reset
+
+        self._run_each(
+            request,
+            queryset,
+            staff_password_reset,
+            lambda n: ngettext(
+                "A reset link was sent to %(count)d customer.",
+                "Reset links were sent to %(count)d customers.",
+                n,
+            ),
+        )
+
+    @admin.action(description=gettext_lazy("Unlock"), permissions=["unlock"])
+    def unlock_accounts(self, request, queryset):
+        from patron.accounts.services import unlock_customer
+
+        self._run_each(
+            request,
+            queryset,
+            unlock_customer,
+            lambda n: ngettext(
+                "%(count)d account was unlocked.", "%(count)d accounts were unlocked.", n
+            ),
+        )
+
+    @admin.action(
+        description=gettext_lazy("Force sign-in (end all sessions and tokens)"),
+        permissions=["force_sign_in"],
+    )
+    def force_sign_in(self, request, queryset):
+        from patron.accounts.services import force_sign_in
+
+        self._run_each(
+            request,
+            queryset,
+            force_sign_in,
+            lambda n: ngettext(
+                "%(count)d customer must sign in again.",
+                "%(count)d customers must sign in again.",
+                n,
+            ),
+        )
+
+    def _run_each(self, request, queryset, service, done_message):
+        done = 0
+        for customer in queryset:
+            try:
+                service(customer=customer, actor=Actor.staff(request.user))
+            except PatronError as error:
+                messages.error(request, f"{customer.email}: {error.message}")
+            else:
+                done += 1
+        if done:
+            messages.success(request, done_message(done) % {"count": done})
+
+    def has_reset_password_permission(self, request):
+        return request.user.has_perm("customers.reset_customer_password")
+
+    def has_unlock_permission(self, request):
+        return request.user.has_perm("customers.unlock_customer")
+
+    def has_force_sign_in_permission(self, request):
+        return request.user.has_perm("customers.force_sign_in_customer")
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -203,6 +277,29 @@ class CustomerGroupAdmin(ServiceErrorsMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and _sees_all_websites(request.user)
 
+    def get_deleted_objects(self, objs, request):
+        # The group's customers move to their default group (the service), so Customer.group's
+        # PROTECT must not block the deletion page.
+        deleted, model_count, perms_needed, _protected = super().get_deleted_objects(objs, request)
+        return deleted, model_count, perms_needed, []
+
+    def delete_view(self, request, object_id, extra_context=None):
+        group = self.get_object(request, unquote(object_id)) if request.method == "POST" else None
+        if group is not None and self.has_delete_permission(request, group):
+            try:
+                services.check_group_deletable(group)
+            except PatronError as error:
+                # Refuse before Django logs the deletion and announces it as done.
+                messages.error(request, str(error.message))
+                return HttpResponseRedirect(
+                    reverse(
+                        "admin:customers_customergroup_change",
+                        args=[group.pk],
+                        current_app=self.admin_site.name,
+                    )
+                )
+        return super().delete_view(request, object_id, extra_context)
+
     def delete_model(self, request, obj):
         try:
             moved = services.delete_group(group=obj, actor=Actor.staff(request.user))
@@ -211,7 +308,12 @@ class CustomerGroupAdmin(ServiceErrorsMixin, admin.ModelAdmin):
             return
         messages.info(
             request,
-            _("%(count)d customers were moved to their store's default group.") % {"count": moved},
+            ngettext(
+                "%(count)d customer was moved to their store's default group.",
+                "%(count)d customers were moved to their store's default group.",
+                moved,
+            )
+            % {"count": moved},
         )
 
 

@@ -1,9 +1,12 @@
 """Demo data steps for ``patron seed_demo``: websites in five languages, groups, a staff user,
 the demo shopper and about 2,000 customers with addresses and newsletter subscriptions."""
 
+import datetime as dt
+
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
 from patron.core.actors import SYSTEM
 from patron.core.demo import (
@@ -173,6 +176,13 @@ def _ensure_customers(rng) -> str:
         )
         countries.append(country)
     created = Customer.objects.bulk_create(customers, batch_size=500)
+    # Spread sign-up dates over two years so grids, filters and reports look like a real store.
+    now = timezone.now()
+    for customer in created:
+        customer.created_at = now - dt.timedelta(
+            days=rng.randint(0, 730), minutes=rng.randint(0, 1439)
+        )
+    Customer.objects.bulk_update(created, ["created_at"], batch_size=500)
     addresses = [
         Address(
             customer=customer,

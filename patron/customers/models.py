@@ -103,6 +103,10 @@ class Customer(models.Model):
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("email confirmed at"), null=True, blank=True)
     confirmation_required = models.BooleanField(_("email confirmation required"), default=False)
+    confirmation_key_digest = models.CharField(max_length=64, blank=True)
+    # Raised by Force Sign-In: part of every session's fingerprint with the password hash, so
+    # changing either ends all sessions and Remember Me cookies of the customer.
+    session_version = models.PositiveIntegerField(default=0)
     failures_num = models.PositiveIntegerField(_("failed sign-ins"), default=0)
     first_failure_at = models.DateTimeField(_("first failed sign-in"), null=True, blank=True)
     lock_expires_at = models.DateTimeField(_("locked until"), null=True, blank=True)

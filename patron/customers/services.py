@@ -19,14 +19,22 @@ from typing import Any
 
 from django.contrib.auth.hashers import check_password as check_password_hash
 from django.contrib.auth.hashers import make_password
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from patron.core import events
 from patron.core.actors import Actor
-from patron.core.errors import Conflict, InvalidInput, NotFound, Problem
+from patron.core.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    Problem,
+    problems_from_validation_error,
+)
 from patron.customers import history
 from patron.customers.models import (
     NOT_LOGGED_IN_ID,
@@ -118,10 +126,14 @@ def refuse_global_sharing_with_duplicates(value: Any, scope: str, scope_id: int)
     if count:
         examples = ", ".join(row["email"] for row in duplicates[:3])
         raise InvalidInput(
-            _(
+            ngettext(
+                "Accounts cannot be shared globally while %(count)d email address belongs to "
+                "accounts on more than one website (for example %(examples)s). Merge or change "
+                "those accounts first.",
                 "Accounts cannot be shared globally while %(count)d email addresses belong to "
                 "accounts on more than one website (for example %(examples)s). Merge or change "
-                "those accounts first."
+                "those accounts first.",
+                count,
             )
             % {"count": count, "examples": examples},
             code="duplicate_emails_across_websites",
@@ -176,6 +188,27 @@ def _problems_or_raise(problems: list[Problem]) -> None:
         raise InvalidInput.from_problems(problems)
 
 
+def _none_as_empty(model: type[models.Model], values: Mapping[str, Any]) -> dict[str, Any]:
+    """Read None (an API's explicit null) as the empty value of optional fields that store no
+    NULL ("" for text, {} for custom attributes); other fields keep None for validation."""
+    cleaned = dict(values)
+    for name, value in values.items():
+        field = model._meta.get_field(name)
+        if value is None and field.blank and not field.null:
+            cleaned[name] = field.get_default()
+    return cleaned
+
+
+def _full_clean(instance: models.Model) -> None:
+    """Check lengths, choices and NULLs before saving, so PostgreSQL never sees a value it would
+    refuse. Uniqueness and constraints are left out: the email's sharing scope is the service's
+    own check and the other constraints hold by construction."""
+    try:
+        instance.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        raise InvalidInput.from_problems(problems_from_validation_error(error)) from None
+
+
 @transaction.atomic
 def create_customer(
     *,
@@ -201,6 +234,7 @@ def create_customer(
     unknown = set(fields) - set(CUSTOMER_FIELDS)
     if unknown:
         raise TypeError(f"Unknown customer fields: {', '.join(sorted(unknown))}")
+    fields = _none_as_empty(Customer, fields)
     store_view = store_view or _default_store_view(website)
     if store_view is not None and store_view.store.website_id != website.pk:
         raise InvalidInput(
@@ -241,6 +275,7 @@ def create_customer(
         customer.password = make_password(password)
     if customer.password:
         customer.password_changed_at = timezone.now()
+    _full_clean(customer)
     if get_config("customer/create_account/generate_human_friendly_id"):
         customer.number = _next_number(website)
     try:
@@ -271,6 +306,11 @@ def update_customer(*, customer: Customer, actor: Actor, **changes: Any) -> Cust
     if unknown:
         raise TypeError(f"Unknown customer fields: {', '.join(sorted(unknown))}")
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    # Strip before comparing, so " Ada " for "Ada" is no change (and no timeline entry).
+    changes = {
+        k: v.strip() if isinstance(v, str) else v
+        for k, v in _none_as_empty(Customer, changes).items()
+    }
     if "email" in changes:
         changes["email"] = normalize_email(changes["email"])
     merged = {name: getattr(customer, name) for name in CUSTOMER_FIELDS} | changes
@@ -290,6 +330,7 @@ def update_customer(*, customer: Customer, actor: Actor, **changes: Any) -> Cust
     for name in changed:
         value = changes[name]
         setattr(customer, name, value.strip() if isinstance(value, str) else value)
+    _full_clean(customer)
     try:
         with transaction.atomic():
             customer.save()
@@ -365,10 +406,12 @@ def assign_group(*, customers: Iterable[Customer], group: CustomerGroup, actor: 
 def delete_customer(*, customer: Customer, actor: Actor) -> dict[str, Any]:
     """Delete a customer under the deletion policy (module docstring); return the snapshot."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    # "customer_name", not "name": events.emit() takes the event's name as its first argument,
+    # so a payload key "name" would make every deletion fail with a TypeError.
     snapshot = {
         "customer_id": customer.pk,
         "email": customer.email,
-        "name": customer.name,
+        "customer_name": customer.name,
         "website_id": customer.website_id,
     }
     Customer.objects.filter(pk=customer.pk).update(default_billing=None, default_shipping=None)
@@ -442,7 +485,10 @@ def _clean_address_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     unknown = set(fields) - set(ADDRESS_FIELDS)
     if unknown:
         raise TypeError(f"Unknown address fields: {', '.join(sorted(unknown))}")
-    cleaned = {k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}
+    cleaned = {
+        k: v.strip() if isinstance(v, str) else v
+        for k, v in _none_as_empty(Address, fields).items()
+    }
     if "street" in cleaned:
         cleaned["street"] = normalize_street(cleaned["street"])
     if cleaned.get("country_id"):
@@ -479,7 +525,9 @@ def add_address(
     problems = address_problems(cleaned, form_rules(customer.website))
     _check_country(cleaned, problems)
     _problems_or_raise(problems)
-    address = Address.objects.create(customer=customer, **cleaned)
+    address = Address(customer=customer, **cleaned)
+    _full_clean(address)
+    address.save()
     history.record_address_change(
         customer=customer,
         actor=actor,
@@ -524,6 +572,7 @@ def update_address(
     for name in changed:
         setattr(address, name, cleaned[name])
     if changed:
+        _full_clean(address)
         address.save()
         history.record_address_change(
             customer=customer,
@@ -682,6 +731,16 @@ def groups_used_as_default() -> set[int]:
     return used
 
 
+def check_group_deletable(group: CustomerGroup) -> None:
+    """Raise ``Conflict`` (group_protected) if ``group`` is NOT LOGGED IN or a Default Group."""
+    if group.pk == NOT_LOGGED_IN_ID or group.pk in groups_used_as_default():
+        raise Conflict(
+            _("You can't delete group %(code)s: it is the guest group or a store's default group.")
+            % {"code": group.code},
+            code="group_protected",
+        )
+
+
 @transaction.atomic
 def delete_group(*, group: CustomerGroup, actor: Actor) -> int:
     """Delete a group and move its customers to their store view's Default Group.
@@ -689,12 +748,7 @@ def delete_group(*, group: CustomerGroup, actor: Actor) -> int:
     NOT LOGGED IN and any group used as a Default Group cannot be deleted. Returns how many
     customers moved.
     """
-    if group.pk == NOT_LOGGED_IN_ID or group.pk in groups_used_as_default():
-        raise Conflict(
-            _("You can't delete group %(code)s: it is the guest group or a store's default group.")
-            % {"code": group.code},
-            code="group_protected",
-        )
+    check_group_deletable(group)
     moved = 0
     customers = Customer.objects.filter(group=group).select_related("created_in", "website")
     by_target: dict[int, list[int]] = {}

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from patron.core.errors import Problem
 from patron.scopes.config import get_config, parse_option_list
@@ -173,7 +174,11 @@ def address_problems(data: Mapping[str, Any], rules: FormRules) -> list[Problem]
         problems.append(
             Problem(
                 "too_many_street_lines",
-                _("Street Address takes at most %(count)d lines; %(given)d were given.")
+                ngettext(
+                    "Street Address takes at most %(count)d line; %(given)d were given.",
+                    "Street Address takes at most %(count)d lines; %(given)d were given.",
+                    rules.street_lines,
+                )
                 % {"count": rules.street_lines, "given": len(street)},
                 field="street",
             )

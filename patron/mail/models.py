@@ -50,3 +50,44 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class TemplateOverride(models.Model):
+    """A staff-edited version of an email template, for one store view or for all of them.
+
+    The text may use only ``{{ variable }}`` placeholders from the template's variable list;
+    it is never run as a Django template.
+    """
+
+    template_code = models.CharField(_("template"), max_length=100)
+    store_view = models.ForeignKey(
+        "scopes.StoreView",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("store view"),
+        help_text=_("Leave empty to use this text in every store view without its own."),
+    )
+    subject = models.CharField(_("subject"), max_length=255)
+    body_text = models.TextField(_("text"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("email template")
+        verbose_name_plural = _("email templates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template_code", "store_view"],
+                condition=models.Q(store_view__isnull=False),
+                name="mail_one_override_per_view",
+            ),
+            models.UniqueConstraint(
+                fields=["template_code"],
+                condition=models.Q(store_view__isnull=True),
+                name="mail_one_override_for_all_views",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.template_code

@@ -11,15 +11,18 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from patron.core.errors import Conflict
-from patron.mail.models import MessageStatus, OutboxMessage
-from patron.mail.templates import render_parts
+from patron.core.errors import Conflict, InvalidInput, Problem
+from patron.mail.models import MessageStatus, OutboxMessage, TemplateOverride
+from patron.mail.placeholders import check_placeholders, fill
+from patron.mail.templates import get_template_definition, render_parts
 from patron.scopes.config import get_config
 from patron.scopes.models import StoreView
 
 logger = logging.getLogger(__name__)
 
 REDACTED = "[redacted]"
+STORE_VARIABLES = ("store_name", "store_url", "store_phone")
+NUMBER_SENTINEL = 987654321
 MAX_ATTEMPTS = 5
 
 
@@ -57,7 +60,7 @@ def send_templated_email(
     language = store_view.locale if store_view is not None else translation.get_language() or "en"
     full_context = {**_store_context(store_view), **context}
     with translation.override(language):
-        subject, text, html = render_parts(template, full_context)
+        subject, text, html = render_email(template, full_context, store_view)
     secrets = [s for s in secrets if s]
     message = OutboxMessage.objects.create(
         template_code=template,
@@ -74,6 +77,94 @@ def send_templated_email(
     )
     transaction.on_commit(lambda: deliver(message, subject=subject, text=text, html=html))
     return message
+
+
+def find_override(code: str, store_view: StoreView | None) -> TemplateOverride | None:
+    """Return the staff text for ``code`` on this store view, else the one for all views."""
+    overrides = TemplateOverride.objects.filter(template_code=code)
+    if store_view is not None:
+        own = overrides.filter(store_view=store_view).first()
+        if own is not None:
+            return own
+    return overrides.filter(store_view__isnull=True).first()
+
+
+def render_email(
+    code: str, context: Mapping[str, Any], store_view: StoreView | None
+) -> tuple[str, str, str]:
+    """Return (subject, text, html) from the staff text when there is one, else the files."""
+    override = find_override(code, store_view)
+    if override is None:
+        return render_parts(code, dict(context))
+    subject = " ".join(fill(override.subject, context).split())
+    return subject, fill(override.body_text, context).strip() + "\n", ""
+
+
+def default_text(code: str, store_view: StoreView | None) -> tuple[str, str]:
+    """Return the shipped subject and text with ``{{ variable }}`` placeholders, in the store
+    view's language: the starting point for a staff edit."""
+    definition = get_template_definition(code)
+    markers: dict[str, Any] = {
+        name: "{{ " + name + " }}" for name in (*definition.variables, *STORE_VARIABLES)
+    }
+    # Plural forms need a number: render a sentinel number and put the placeholder back.
+    markers["expires_hours"] = NUMBER_SENTINEL
+    language = store_view.locale if store_view else "en"
+    with translation.override(language):
+        subject, text, _html = render_parts(code, markers)
+    sentinel = str(NUMBER_SENTINEL)
+    return subject.replace(sentinel, "{{ expires_hours }}"), text.replace(
+        sentinel, "{{ expires_hours }}"
+    )
+
+
+SAMPLE_VALUES = {
+    "customer_name": "Jane Doe",
+    "customer_email": "jane.doe@example.com",
+    "account_url": "https://shop.example.com/customer/account/",
+    "reset_url": "https://shop.example.com/customer/account/createpassword/?id=1&token=sample",
+    "confirmation_url": "https://shop.example.com/customer/account/confirm/?id=1&key=sample",
+    "expires_hours": 2,
+    "new_email": "jane.new@example.com",
+    "balance": "$50.00",
+    "change": "+$20.00",
+    "comment": "",
+}
+
+
+@transaction.atomic
+def save_template_override(
+    *, code: str, store_view: StoreView | None, subject: str, body_text: str, actor: Any
+) -> TemplateOverride:
+    """Store staff text for an email; only the template's own placeholders are accepted, and
+    each problem names its line and column."""
+    definition = get_template_definition(code)
+    problems = []
+    if not subject.strip():
+        problems.append(Problem("required", _("Subject is a required field."), field="subject"))
+    if not body_text.strip():
+        problems.append(Problem("required", _("Text is a required field."), field="body_text"))
+    if problems:
+        raise InvalidInput.from_problems(problems)
+    check_placeholders(
+        {"subject": subject, "body_text": body_text}, (*definition.variables, *STORE_VARIABLES)
+    )
+    override, _created = TemplateOverride.objects.update_or_create(
+        template_code=code,
+        store_view=store_view,
+        defaults={"subject": subject.strip(), "body_text": body_text},
+    )
+    return override
+
+
+def preview(code: str, store_view: StoreView | None) -> tuple[str, str]:
+    """Return (subject, text) of ``code`` as a customer of ``store_view`` would get it, with
+    sample values."""
+    language = store_view.locale if store_view else "en"
+    context = {**_store_context(store_view), **SAMPLE_VALUES}
+    with translation.override(language):
+        subject, text, _html = render_email(code, context, store_view)
+    return subject, text
 
 
 def _store_context(store_view: StoreView | None) -> dict[str, Any]:
