@@ -360,7 +360,7 @@ CUSTOMER = ConfigSection(
             _("CAPTCHA"),
             (
                 _bool("customer/captcha/enable", False, WEBSITE_SCOPES, _("Enable CAPTCHA on Storefront"), used_by="shopper forms"),
-                ConfigField("customer/captcha/forms", FieldType.MULTICHOICE, ["user_login", "user_forgotpassword"], WEBSITE_SCOPES, _("Forms"), _("Create user and Forgot password always show the CAPTCHA when selected."), options=(("user_create", _("Create user")), ("user_login", _("Login")), ("user_forgotpassword", _("Forgot password")), ("customer_change_password", _("Change password"))), used_by="shopper forms"),
+                ConfigField("customer/captcha/forms", FieldType.MULTICHOICE, ["user_login", "user_forgotpassword"], WEBSITE_SCOPES, _("Forms"), _("The Create an Account and Forgot Password forms always show the CAPTCHA when selected."), options=(("user_create", _("Create an Account")), ("user_login", _("Sign In")), ("user_forgotpassword", _("Forgot Password")), ("customer_change_password", _("Change Password"))), used_by="shopper forms"),
                 _choice("customer/captcha/mode", "after_fail", WEBSITE_SCOPES, _("Displaying Mode"), (("always", _("Always")), ("after_fail", _("After number of attempts to login"))), used_by="sign-in page"),
                 _int("customer/captcha/failed_attempts_login", 3, WEBSITE_SCOPES, _("Number of Unsuccessful Attempts to Login"), _("0 means always."), "sign-in page", min_value=0, max_value=100, required=True),
                 _int("customer/captcha/timeout", 7, WEBSITE_SCOPES, _("CAPTCHA Timeout (minutes)"), used_by="shopper forms", min_value=1, max_value=120, required=True),

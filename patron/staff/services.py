@@ -10,6 +10,7 @@ from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from patron.core.actors import Actor
 from patron.core.errors import Conflict, InvalidInput, LimitReached, NotAuthenticated, Problem
@@ -144,7 +145,11 @@ def check_token_rate(token: IntegrationToken) -> None:
     decision = hit(f"token:{token.pk}", limit=limit, window_seconds=60)
     if not decision.allowed:
         raise LimitReached(
-            _("This token may make %(limit)d requests a minute; try again in %(seconds)d seconds.")
+            ngettext(
+                "This token may make %(limit)d requests a minute; try again in %(seconds)d second.",
+                "This token may make %(limit)d requests a minute; try again in %(seconds)d seconds.",
+                decision.retry_after,
+            )
             % {"limit": limit, "seconds": decision.retry_after},
             retry_after=decision.retry_after,
             code="rate_limited",
