@@ -56,7 +56,7 @@ def unsubscribe(name: str, *, dispatch_uid: str) -> None:
     _handlers[name].pop(dispatch_uid, None)
 
 
-def emit(name: str, *, using: str | None = None, **payload: Any) -> DomainEvent:
+def emit(name: str, /, *, using: str | None = None, **payload: Any) -> DomainEvent:
     """Announce ``name`` with ``payload``; handlers run after the current transaction commits.
 
     Outside a transaction (autocommit) the handlers run at once, as Django's ``on_commit`` does.

@@ -289,7 +289,9 @@ def create_customer(request, payload: CustomerIn):
     if payload.store_view:
         from patron.scopes.selectors import get_store_view_by_code
 
-        store_view = get_store_view_by_code(payload.store_view, active_only=False)
+        store_view = get_store_view_by_code(
+            payload.store_view, active_only=False, field="store_view"
+        )
     fields = payload.dict(
         exclude={"website_id", "store_view", "group_id", "email", "firstname", "lastname"}
     )

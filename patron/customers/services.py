@@ -36,6 +36,7 @@ from patron.core.errors import (
     problems_from_validation_error,
 )
 from patron.customers import history
+from patron.customers.address_rules import apply_country_rules
 from patron.customers.models import (
     NOT_LOGGED_IN_ID,
     Address,
@@ -143,6 +144,19 @@ def refuse_global_sharing_with_duplicates(value: Any, scope: str, scope_id: int)
 
 
 # --- Customers ----------------------------------------------------------------------------------
+
+
+def assign_group_by_vat(*, customer: Customer, address: Address, actor: Actor) -> str | None:
+    """Run VAT-based group assignment for a saved address (see patron.customers.vat)."""
+    from patron.customers import vat
+
+    return vat.assign_group_by_vat(customer=customer, address=address, actor=actor)
+
+
+def default_store_view_of(customer: Customer) -> StoreView | None:
+    """The store view whose settings apply to a customer: where the account was created, else
+    the default view of the customer's website."""
+    return customer.created_in or _default_store_view(customer.website)
 
 
 def _default_store_view(website: Website) -> StoreView | None:
@@ -406,8 +420,6 @@ def assign_group(*, customers: Iterable[Customer], group: CustomerGroup, actor: 
 def delete_customer(*, customer: Customer, actor: Actor) -> dict[str, Any]:
     """Delete a customer under the deletion policy (module docstring); return the snapshot."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    # "customer_name", not "name": events.emit() takes the event's name as its first argument,
-    # so a payload key "name" would make every deletion fail with a TypeError.
     snapshot = {
         "customer_id": customer.pk,
         "email": customer.email,
@@ -466,6 +478,10 @@ def authenticate_customer_token(plaintext: str) -> Customer | None:
         return None
     if token.expires_at <= timezone.now() or not token.customer.is_active:
         return None
+    now = timezone.now()
+    # Record use at most once a minute, so authentication is not a write per request.
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        CustomerToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.customer
 
 
@@ -522,8 +538,11 @@ def add_address(
     """Add an address to ``customer`` (optionally as a default) and return it."""
     customer = Customer.objects.select_for_update().select_related("website").get(pk=customer.pk)
     cleaned = _clean_address_fields(fields)
-    problems = address_problems(cleaned, form_rules(customer.website))
+    rules = form_rules(customer.website)
+    problems = address_problems(cleaned, rules)
     _check_country(cleaned, problems)
+    if not problems:
+        problems = apply_country_rules(cleaned, telephone_shown=rules.telephone.visible)
     _problems_or_raise(problems)
     address = Address(customer=customer, **cleaned)
     _full_clean(address)
@@ -543,6 +562,7 @@ def add_address(
             shipping=default_shipping or customer.default_shipping_id is None,
             actor=actor,
         )
+    assign_group_by_vat(customer=customer, address=address, actor=actor)
     events.emit(
         "addressSaved", customer_id=customer.pk, address_id=address.pk, actor=actor.as_fields()
     )
@@ -565,8 +585,17 @@ def update_address(
     customer = address.customer
     cleaned = _clean_address_fields(changes)
     merged = {name: getattr(address, name) for name in ADDRESS_FIELDS} | cleaned
-    problems = address_problems(merged, form_rules(customer.website))
+    rules = form_rules(customer.website)
+    problems = address_problems(merged, rules)
     _check_country(merged, problems)
+    if not problems:
+        problems = apply_country_rules(merged, telephone_shown=rules.telephone.visible)
+        # Country rules normalize region, postcode and telephone; keep what they changed.
+        cleaned = {
+            name: merged[name]
+            for name in ADDRESS_FIELDS
+            if name in cleaned or merged[name] != getattr(address, name)
+        }
     _problems_or_raise(problems)
     changed = [name for name, value in cleaned.items() if getattr(address, name) != value]
     for name in changed:
@@ -589,6 +618,8 @@ def update_address(
             actor=actor,
         )
     if changed or default_billing or default_shipping:
+        customer.refresh_from_db()
+        assign_group_by_vat(customer=customer, address=address, actor=actor)
         events.emit(
             "addressSaved", customer_id=customer.pk, address_id=address.pk, actor=actor.as_fields()
         )
@@ -623,6 +654,7 @@ def set_default_address(
     """Make ``address`` the customer's default billing and/or shipping address."""
     customer = Customer.objects.select_for_update().get(pk=address.customer_id)
     _set_defaults(customer, address, billing=billing, shipping=shipping, actor=actor)
+    assign_group_by_vat(customer=customer, address=address, actor=actor)
     events.emit(
         "addressSaved", customer_id=customer.pk, address_id=address.pk, actor=actor.as_fields()
     )
@@ -716,18 +748,32 @@ def update_group(
     return group
 
 
+GROUP_SETTINGS = (
+    "customer/create_account/default_group",
+    "customer/create_account/viv_domestic_group",
+    "customer/create_account/viv_intra_union_group",
+    "customer/create_account/viv_invalid_group",
+    "customer/create_account/viv_error_group",
+)
+
+
 def groups_used_as_default() -> set[int]:
-    """Return the ids of groups some scope uses as its Default Group."""
+    """Return the ids of groups some scope's configuration names: the Default Group and the
+    VAT assignment groups, which must not be left pointing at a deleted group."""
     from patron.scopes.config import get_field
 
-    path = "customer/create_account/default_group"
     used = {
         int(v)
-        for v in ConfigValue.objects.filter(path=path).values_list("value", flat=True)
-        if v is not None
+        for v in ConfigValue.objects.filter(path__in=GROUP_SETTINGS).values_list("value", flat=True)
+        if v not in (None, "")
     }
-    if not ConfigValue.objects.filter(path=path, scope=Scope.DEFAULT).exists():
-        used.add(int(get_field(path).default))
+    for path in GROUP_SETTINGS:
+        default = get_field(path).default
+        if (
+            default is not None
+            and not ConfigValue.objects.filter(path=path, scope=Scope.DEFAULT).exists()
+        ):
+            used.add(int(default))
     return used
 
 

@@ -40,7 +40,9 @@ def get_store_view(store_view_id: int) -> StoreView:
         raise NotFound(_("No store view with id %(id)s.") % {"id": store_view_id}) from None
 
 
-def get_store_view_by_code(code: str, *, active_only: bool = True) -> StoreView:
+def get_store_view_by_code(
+    code: str, *, active_only: bool = True, field: str = "X-Patron-Store"
+) -> StoreView:
     """Return the store view with ``code`` or raise ``NotFound`` (code ``unknown_store``)."""
     views = StoreView.objects.select_related("store__website")
     if active_only:
@@ -51,7 +53,7 @@ def get_store_view_by_code(code: str, *, active_only: bool = True) -> StoreView:
         raise NotFound(
             _("There is no active store view with the code %(code)s.") % {"code": code},
             code="unknown_store",
-            field="X-Patron-Store",
+            field=field,
         ) from None
 
 

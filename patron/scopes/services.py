@@ -87,7 +87,10 @@ def save_config(
         try:
             guard(value, scope, scope_id)
         except InvalidInput as error:
-            problems.extend(error.problems or [Problem(error.code, str(error.message), field=path)])
+            problems.extend(
+                error.problems
+                or [Problem(error.code, str(error.message), field=path, params=error.params)]
+            )
     if problems:
         raise InvalidInput.from_problems(problems)
 

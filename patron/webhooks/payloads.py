@@ -56,7 +56,6 @@ def _deleted(payload: dict[str, Any]) -> dict[str, Any]:
         "customer": {
             "id": payload["customer_id"],
             "email": payload.get("email", ""),
-            # The event calls it "customer_name": emit() takes the event's name as "name".
             "name": payload.get("customer_name", ""),
             "website_id": payload.get("website_id"),
         }
