@@ -978,6 +978,8 @@ def _newsletter_changed(subscriber: NewsletterSubscriber, actor: Actor, source: 
         subscriber_id=subscriber.pk,
         customer_id=subscriber.customer_id,
         store_view_id=subscriber.store_view_id,
+        # Guests have no customer to take the website from; webhook website filters need it.
+        website_id=subscriber.store_view.store.website_id,
         status=subscriber.status,
         actor=actor.as_fields(),
     )

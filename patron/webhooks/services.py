@@ -61,9 +61,14 @@ def target_problems(url: str) -> list[Problem]:
     """Return why ``url`` may not receive webhooks: not https outside demo mode, or pointing at a
     private, loopback or link-local address unless PATRON_WEBHOOKS_ALLOW_PRIVATE is set."""
     parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        # Out of range or not a number: reading it raises here and in urllib when sending.
+        port = -1
     problems = []
     allowed_schemes = ("https",) if settings.PRODUCTION else ("https", "http")
-    if parts.scheme not in allowed_schemes or not parts.hostname:
+    if parts.scheme not in allowed_schemes or not parts.hostname or port == -1:
         problems.append(
             Problem(
                 "insecure_url" if parts.scheme == "http" else "invalid_url",
@@ -77,7 +82,7 @@ def target_problems(url: str) -> list[Problem]:
     if settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS:
         return problems
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, port or 443)}
     except socket.gaierror:
         return [
             Problem(

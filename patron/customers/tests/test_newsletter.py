@@ -80,6 +80,7 @@ def test_subscribing_a_customer_records_consent_and_timeline(
                 "subscriber_id": subscriber.pk,
                 "customer_id": customer.pk,
                 "store_view_id": view_a.pk,
+                "website_id": view_a.store.website_id,
                 "status": "subscribed",
                 "actor": Actor.customer(customer).as_fields(),
             },
