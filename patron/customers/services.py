@@ -585,6 +585,15 @@ def update_address(
     customer = address.customer
     cleaned = _clean_address_fields(changes)
     merged = {name: getattr(address, name) for name in ADDRESS_FIELDS} | cleaned
+    # A new region name must not be overridden by the stored code (or the other way round),
+    # and a new country makes the stored region meaningless.
+    if "region" in cleaned and "region_code" not in cleaned:
+        merged["region_code"] = ""
+    if "region_code" in cleaned and "region" not in cleaned:
+        merged["region"] = ""
+    country_changed = cleaned.get("country_id", address.country_id) != address.country_id
+    if country_changed and "region" not in cleaned and "region_code" not in cleaned:
+        merged["region"] = merged["region_code"] = ""
     rules = form_rules(customer.website)
     problems = address_problems(merged, rules)
     _check_country(merged, problems)

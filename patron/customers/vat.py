@@ -52,7 +52,9 @@ def vies_check(country_prefix: str, number: str) -> bool:
             data = json.loads(answer.read())
     except (urllib.error.URLError, TimeoutError, OSError, ValueError) as error:
         raise ViesUnavailable(str(error)) from error
-    if "valid" not in data:
+    # VIES reports outages of a member state's own register as a userError beside valid=false;
+    # only VALID and INVALID are real answers.
+    if "valid" not in data or data.get("userError") not in (None, "VALID", "INVALID"):
         raise ViesUnavailable(data.get("userError") or "unexpected answer")
     return bool(data["valid"])
 
@@ -65,8 +67,10 @@ class VatResult:
 
 
 def eu_country(country_id: str) -> str | None:
-    prefix = VAT_PREFIX.get(country_id, country_id)
-    return prefix if prefix in eu_vat.MEMBER_STATES else None
+    """Return the VAT prefix of an EU member state's ISO code (EL for GR), else None."""
+    code = (country_id or "").upper()
+    # stdnum lists member states in lower case, and Greece as "gr" rather than its prefix "el".
+    return VAT_PREFIX.get(code, code) if code.lower() in eu_vat.MEMBER_STATES else None
 
 
 def classify(
@@ -85,7 +89,8 @@ def classify(
     raw = vat_id.strip().upper().replace(" ", "")
     number = raw[2:] if raw.startswith(prefix) else raw
     try:
-        eu_vat.validate(prefix + number)
+        # VIES expects the compact number, without the separators people type (" ", "-", ".").
+        number = eu_vat.validate(prefix + number)[len(prefix) :]
     except StdnumError:
         return VatResult(INVALID, False, True)
     if online:
