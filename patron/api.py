@@ -85,6 +85,7 @@ def http_error(request, error: HttpError):
 
 def register_routers() -> None:
     """Attach each app's router; called once from urls.py."""
+    from patron.accounts.api import me_router
     from patron.accounts.api import router as accounts_router
     from patron.customers.api import router as customers_router
     from patron.customers.api import shopper_router
@@ -97,4 +98,5 @@ def register_routers() -> None:
     api.add_router("/", customers_router)
     api.add_router("/", shopper_router)
     api.add_router("/", accounts_router)
+    api.add_router("/", me_router)
     api.add_router("/", webhooks_router)

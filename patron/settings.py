@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "patron.customers",
     "patron.mail",
     "patron.accounts",
+    "patron.dashboard",
     "patron.webhooks",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -12,5 +12,6 @@ urlpatterns = [
     path("admin/", admin_site.urls),
     path("api/v1/", api.urls),
     path("", include("patron.accounts.urls")),
+    path("", include("patron.dashboard.urls")),
     path("", core_views.storefront_home, name="storefront-home"),
 ]

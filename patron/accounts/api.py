@@ -6,9 +6,10 @@ import datetime as dt
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from patron.accounts import captcha, services
+from patron.core.actors import Actor
 from patron.core.api import ErrorOut, store_view_of
 from patron.core.errors import InvalidInput
 from patron.core.http import client_ip
@@ -237,3 +238,127 @@ def captcha_required(request, form: str, email: str | None = None):
     """Whether a form (user_login, user_create, user_forgotpassword) needs a CAPTCHA now."""
     website = store_view_of(request).store.website
     return {"required": captcha.is_required(form, website, email=email, ip=client_ip(request))}
+
+
+# --- The signed-in customer's account information ----------------------------------------------
+
+me_router = Router(tags=["Shopper account"], auth=CustomerTokenAuth())
+
+
+class AccountPatch(Schema):
+    prefix: str | None = None
+    firstname: str | None = None
+    middlename: str | None = None
+    lastname: str | None = None
+    suffix: str | None = None
+    dob: dt.date | None = None
+    taxvat: str | None = None
+    gender: Gender | None = None
+    allow_remote_assistance: bool | None = None
+
+
+class PasswordChangeIn(Schema):
+    current_password: str
+    password: str
+
+
+class EmailChangeIn(Schema):
+    email: str
+    current_password: str
+
+
+class EmailConfirmIn(Schema):
+    customer_id: int
+    key: str
+
+
+class FormattedAddressOut(Schema):
+    text: str
+    oneline: str
+    html: str
+    pdf: str
+
+
+class CountryRulesOut(Schema):
+    country_id: str
+    regions: list[dict[str, str]]
+    region_required: bool
+    postcode_required: bool
+    postcode_examples: list[str]
+
+
+@me_router.patch("/me", response={200: CustomerOut, **ERRORS}, url_name="me-update")
+def update_me(request, payload: AccountPatch):
+    """Change the signed-in customer's own name fields, date of birth, tax/VAT number, gender
+    and remote-assistance consent (email and password have their own operations)."""
+    from patron.customers.services import update_customer
+
+    customer = request.customer
+    changes = payload.dict(exclude_unset=True)
+    return update_customer(customer=customer, actor=Actor.customer(customer), **changes)
+
+
+@me_router.post("/me/password", response={204: None, **ERRORS}, url_name="me-password")
+def change_my_password(request, payload: PasswordChangeIn):
+    """Change the password (the current one is required); other sessions and tokens of other
+    devices stay valid only until they next authenticate with the old fingerprint."""
+    customer = request.customer
+    services.change_password(
+        customer=customer,
+        current_password=payload.current_password,
+        password=payload.password,
+        confirmation=None,
+        actor=Actor.customer(customer),
+    )
+    return Status(204, None)
+
+
+@me_router.post("/me/email", response={202: MessageOut, **ERRORS}, url_name="me-email")
+def change_my_email(request, payload: EmailChangeIn):
+    """Start an email change: a confirmation link goes to the new address; nothing changes
+    until it is confirmed."""
+    services.request_email_change(
+        customer=request.customer,
+        new_email=payload.email,
+        current_password=payload.current_password,
+        store_view=store_view_of(request),
+    )
+    return Status(202, {"message": _("A confirmation link was sent to the new address.")})
+
+
+@me_router.get(
+    "/me/addresses/{address_id}/formatted",
+    response={200: FormattedAddressOut, **ERRORS},
+    url_name="me-address-formatted",
+)
+def my_formatted_address(request, address_id: int):
+    """An address rendered with the store view's Text, Text One Line, HTML and PDF templates."""
+    from patron.customers.address_format import render_address
+    from patron.customers.selectors import get_address
+
+    address = get_address(request.customer, address_id)
+    view = store_view_of(request)
+    return {
+        fmt: render_address(address, fmt, store_view=view)
+        for fmt in ("text", "oneline", "html", "pdf")
+    }
+
+
+@router.post(
+    "/account/email/confirm", response={200: MessageOut, **ERRORS}, url_name="account-email-confirm"
+)
+def confirm_email_change(request, payload: EmailConfirmIn):
+    store_view_of(request)
+    services.confirm_email_change(customer_id=payload.customer_id, key=payload.key)
+    return {"message": _("Your email address is changed.")}
+
+
+@router.get(
+    "/countries/{country_id}", response={200: CountryRulesOut, **ERRORS}, url_name="country-rules"
+)
+def country_rules(request, country_id: str):
+    """What an address form needs for a country: its regions and required fields."""
+    from patron.customers.address_rules import rules_summary
+
+    store_view_of(request)
+    return {"country_id": country_id.upper(), **rules_summary(country_id.upper())}

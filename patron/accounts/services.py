@@ -134,7 +134,9 @@ def register_customer(
     )
     actor = Actor.customer(customer)
     if newsletter:
-        customer_services.subscribe_newsletter(
+        from patron.customers import newsletter as newsletter_service
+
+        newsletter_service.subscribe(
             store_view=store_view, customer=customer, actor=actor, source=ConsentSource.REGISTRATION
         )
     if confirm:
@@ -618,5 +620,144 @@ def reset_password(
         store_view,
         "customer/password/reset_password_template",
         "customer/password/forgot_email_identity",
+    )
+    return customer
+
+
+# --- Account information (the shopper's own changes) --------------------------------------------
+
+EMAIL_CHANGE_LINK_HOURS = 24
+
+
+def _check_current_password(customer: Customer, current_password: str) -> None:
+    if not customer_services.check_customer_password(customer, current_password or ""):
+        raise InvalidInput(
+            _("The password doesn't match this account. Verify the password and try again."),
+            code="wrong_current_password",
+            field="current_password",
+        )
+
+
+@transaction.atomic
+def change_password(
+    *,
+    customer: Customer,
+    current_password: str,
+    password: str,
+    confirmation: str | None,
+    actor: Actor,
+) -> Customer:
+    """Change a password after checking the current one; the Reset Password notice is sent and
+    every other session ends (the caller keeps its own with ``sessions.refresh_fingerprint``)."""
+    _check_current_password(customer, current_password)
+    customer = set_password(
+        customer=customer, password=password, confirmation=confirmation, actor=actor
+    )
+    store_view = _store_view_of(customer)
+    _send(
+        customer,
+        store_view,
+        "customer/password/reset_password_template",
+        "customer/password/forgot_email_identity",
+    )
+    return customer
+
+
+@transaction.atomic
+def request_email_change(
+    *,
+    customer: Customer,
+    new_email: str,
+    current_password: str,
+    store_view: StoreView,
+    with_password: bool = False,
+) -> None:
+    """Start an email change: after checking the current password and that the new address is
+    free, send a confirmation link to the new address. Nothing changes until it is opened."""
+    _check_current_password(customer, current_password)
+    new_email = customer_services.normalize_email(new_email)
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    try:
+        validate_email(new_email)
+    except ValidationError:
+        raise InvalidInput(
+            _("%(email)s is not a valid email address.") % {"email": new_email},
+            code="invalid_email",
+            field="email",
+        ) from None
+    if new_email == customer.email:
+        return
+    if customer_services._email_taken(new_email, customer.website_id, exclude_id=customer.pk):
+        raise InvalidInput(
+            _("A customer with the email %(email)s already exists.") % {"email": new_email},
+            code="email_taken",
+            field="email",
+        )
+    key = secrets.token_urlsafe(24)
+    Customer.objects.filter(pk=customer.pk).update(
+        pending_email=new_email,
+        pending_email_key_digest=_digest(key),
+        pending_email_requested_at=timezone.now(),
+        pending_email_with_password=with_password,
+    )
+    url = absolute_url(store_view, "customer-email-confirm", f"id={customer.pk}&key={key}")
+    send_templated_email(
+        template="customer_account_information_change_email_confirmation_template",
+        to=new_email,
+        store_view=store_view,
+        identity=get_config("customer/create_account/email_identity", store_view=store_view),
+        context={
+            **_customer_context(customer, store_view),
+            "confirmation_url": url,
+            "new_email": new_email,
+        },
+        secrets=(key, url),
+        customer_id=customer.pk,
+    )
+
+
+@transaction.atomic
+def confirm_email_change(*, customer_id: int, key: str) -> Customer:
+    """Apply a pending email change from its link; the old address gets the Change Email (or
+    Change Email and Password) notice. Refused when the link is wrong, used, older than a day,
+    or the address was taken meanwhile."""
+    customer = Customer.objects.select_for_update().filter(pk=customer_id).first()
+    fresh_after = timezone.now() - dt.timedelta(hours=EMAIL_CHANGE_LINK_HOURS)
+    if (
+        customer is None
+        or not customer.pending_email_key_digest
+        or not hmac.compare_digest(customer.pending_email_key_digest, _digest(key))
+        or customer.pending_email_requested_at is None
+        or customer.pending_email_requested_at < fresh_after
+    ):
+        raise NotFound(
+            _("This email change link is not valid or has expired."), code="invalid_email_change"
+        )
+    old_email, new_email = customer.email, customer.pending_email
+    with_password = customer.pending_email_with_password
+    Customer.objects.filter(pk=customer.pk).update(
+        pending_email="",
+        pending_email_key_digest="",
+        pending_email_requested_at=None,
+        pending_email_with_password=False,
+    )
+    customer = customer_services.update_customer(
+        customer=customer, email=new_email, actor=Actor.customer(customer)
+    )
+    store_view = _store_view_of(customer)
+    template_path = (
+        "customer/account_information/change_email_and_password_template"
+        if with_password
+        else "customer/account_information/change_email_template"
+    )
+    _send(
+        customer,
+        store_view,
+        template_path,
+        "customer/create_account/email_identity",
+        to=old_email,
+        new_email=new_email,
     )
     return customer

@@ -3,7 +3,6 @@ from django.urls import path
 from patron.accounts import views
 
 urlpatterns = [
-    path("customer/account/", views.account_view, name="customer-account"),
     path("customer/account/login/", views.login_view, name="customer-login"),
     path("customer/account/create/", views.create_view, name="customer-create"),
     path("customer/account/logout/", views.logout_view, name="customer-logout"),

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -35,6 +35,30 @@ def _render(request, template, context, status=200, retry_after=None):
     return response
 
 
+# Pages of the sign-in flow itself are never a place to return to: the Referer of the sign-in
+# page is often one of them (a reset link, already used, would greet the customer with an error).
+_ACCOUNT_FLOW_PAGES = {
+    "customer-login",
+    "customer-create",
+    "customer-logout",
+    "customer-forgot-password",
+    "customer-reset-password",
+    "customer-confirm",
+    "customer-confirmation",
+}
+
+
+def _is_account_flow_page(request, target: str) -> bool:
+    path = urlsplit(target).path
+    prefix = getattr(request, "store_prefix", "")
+    if prefix and path.startswith(f"{prefix}/"):
+        path = path[len(prefix) :]
+    try:
+        return resolve(path).url_name in _ACCOUNT_FLOW_PAGES
+    except Resolver404:
+        return False
+
+
 def _safe_next(request, target: str | None) -> str | None:
     if not target:
         return None
@@ -44,7 +68,7 @@ def _safe_next(request, target: str | None) -> str | None:
         hosts.add(urlsplit(base_url).netloc)
     if url_has_allowed_host_and_scheme(
         target, allowed_hosts=hosts, require_https=request.is_secure()
-    ):
+    ) and not _is_account_flow_page(request, target):
         return target
     return None
 
@@ -346,15 +370,6 @@ def confirmation_view(request):
         )
         return redirect("customer-login")
     return _render(request, "accounts/confirmation.html", {"form": form})
-
-
-@never_cache
-def account_view(request):
-    if not request.customer:
-        return redirect(f"{reverse('customer-login')}?next={request.get_full_path()}")
-    return _render(
-        request, "accounts/account.html", {"dashboard_links": visible_dashboard_links(request)}
-    )
 
 
 def visible_dashboard_links(request):

@@ -19,7 +19,7 @@ from patron.core.api import (
     store_view_of,
 )
 from patron.core.errors import Forbidden, NotFound
-from patron.customers import selectors, services
+from patron.customers import newsletter, selectors, services
 from patron.customers.models import ConsentSource, Customer, Gender
 from patron.scopes.models import Website
 
@@ -448,14 +448,11 @@ def set_customer_newsletter(request, customer_id: int, payload: NewsletterIn):
 def _apply_newsletter(
     customer: Customer, store_view, subscribed: bool, actor: Actor, source: str
 ) -> None:
+    # Through the newsletter rules, so "Need to Confirm" and the notices apply to API calls too.
     if subscribed:
-        services.subscribe_newsletter(
-            store_view=store_view, customer=customer, actor=actor, source=source
-        )
+        newsletter.subscribe(store_view=store_view, customer=customer, actor=actor, source=source)
     else:
-        services.unsubscribe_newsletter(
-            customer=customer, store_view=store_view, actor=actor, source=source
-        )
+        newsletter.unsubscribe(customer=customer, store_view=store_view, actor=actor, source=source)
 
 
 # --- Staff: groups and tax classes --------------------------------------------------------------

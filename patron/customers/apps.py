@@ -8,10 +8,11 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self) -> None:
-        from patron.customers import demo, history, services  # noqa: F401 - registers kinds
+        from patron.customers import demo, history, newsletter, services  # noqa: F401 - registers kinds
         from patron.scopes.services import register_save_guard
 
         register_save_guard(
             services.SHARE_SCOPE_PATH, services.refuse_global_sharing_with_duplicates
         )
         demo.register_steps()
+        newsletter.register_settings()

@@ -104,6 +104,13 @@ class Customer(models.Model):
     confirmed_at = models.DateTimeField(_("email confirmed at"), null=True, blank=True)
     confirmation_required = models.BooleanField(_("email confirmation required"), default=False)
     confirmation_key_digest = models.CharField(max_length=64, blank=True)
+    # An email change waits here until the new address confirms it (the old one stays in use).
+    pending_email = models.EmailField(
+        _("new email awaiting confirmation"), max_length=254, blank=True
+    )
+    pending_email_key_digest = models.CharField(max_length=64, blank=True)
+    pending_email_requested_at = models.DateTimeField(null=True, blank=True)
+    pending_email_with_password = models.BooleanField(default=False)
     # Raised by Force Sign-In: part of every session's fingerprint with the password hash, so
     # changing either ends all sessions and Remember Me cookies of the customer.
     session_version = models.PositiveIntegerField(default=0)

@@ -70,6 +70,10 @@ def register_builtin_templates() -> None:
         ("customer_password_reset_password_template", _("Reset Password"), ()),
         ("customer_account_information_change_email_template", _("Change Email"), ("new_email",)),
         ("customer_account_information_change_email_and_password_template", _("Change Email and Password"), ("new_email",)),
+        ("customer_account_information_change_email_confirmation_template", _("Confirm New Email"), ("confirmation_url", "new_email")),
         ("customer_store_credit_update_email_template", _("Store Credit Update"), ("balance", "change", "comment")),
+        ("newsletter_subscription_confirm_email_template", _("Newsletter Subscription Confirmation"), ("confirmation_url", "unsubscribe_url")),
+        ("newsletter_subscription_success_email_template", _("Newsletter Subscription Success"), ("unsubscribe_url",)),
+        ("newsletter_subscription_un_email_template", _("Newsletter Unsubscription Success"), ()),
     ):  # fmt: skip
         register_template(MailTemplate(code, label, CUSTOMER_VARIABLES + extra))

@@ -8,6 +8,7 @@ docs/configuration.md lists every field and what reads it.
 
 from django.utils.translation import gettext_lazy as _
 
+from patron.customers.address_format import validate_template_setting
 from patron.scopes.config import (
     GLOBAL_SCOPES,
     STORE_VIEW_SCOPES,
@@ -331,10 +332,10 @@ CUSTOMER = ConfigSection(
             "customer/address_templates",
             _("Address Templates"),
             (
-                ConfigField("customer/address_templates/text", FieldType.TEXTAREA, DEFAULT_TEXT_TEMPLATE, STORE_VIEW_SCOPES, _("Text"), used_by="plain-text addresses (emails)"),
-                ConfigField("customer/address_templates/oneline", FieldType.TEXTAREA, DEFAULT_ONELINE_TEMPLATE, STORE_VIEW_SCOPES, _("Text One Line"), used_by="address lists"),
-                ConfigField("customer/address_templates/html", FieldType.TEXTAREA, DEFAULT_HTML_TEMPLATE, STORE_VIEW_SCOPES, _("HTML"), used_by="address display in the back office and the address book"),
-                ConfigField("customer/address_templates/pdf", FieldType.TEXTAREA, DEFAULT_PDF_TEMPLATE, STORE_VIEW_SCOPES, _("PDF"), used_by="addresses on printed documents (API)"),
+                ConfigField("customer/address_templates/text", FieldType.TEXTAREA, DEFAULT_TEXT_TEMPLATE, STORE_VIEW_SCOPES, _("Text"), validators=(validate_template_setting,), used_by="plain-text addresses (emails)"),
+                ConfigField("customer/address_templates/oneline", FieldType.TEXTAREA, DEFAULT_ONELINE_TEMPLATE, STORE_VIEW_SCOPES, _("Text One Line"), validators=(validate_template_setting,), used_by="address lists"),
+                ConfigField("customer/address_templates/html", FieldType.TEXTAREA, DEFAULT_HTML_TEMPLATE, STORE_VIEW_SCOPES, _("HTML"), validators=(validate_template_setting,), used_by="address display in the back office and the address book"),
+                ConfigField("customer/address_templates/pdf", FieldType.TEXTAREA, DEFAULT_PDF_TEMPLATE, STORE_VIEW_SCOPES, _("PDF"), validators=(validate_template_setting,), used_by="addresses on printed documents (API)"),
             ),
         ),
         ConfigGroup(

@@ -43,3 +43,46 @@
     });
   });
 })();
+
+// Account Information: show the email and password fields only when their box is ticked.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-toggled-by]").forEach(function (block) {
+    var boxes = block.getAttribute("data-toggled-by").split(" ").map(function (id) {
+      return document.getElementById(id);
+    }).filter(Boolean);
+    if (!boxes.length) return;
+    function update() {
+      block.hidden = !boxes.some(function (box) { return box.checked; });
+    }
+    boxes.forEach(function (box) { box.addEventListener("change", update); });
+    update();
+  });
+
+  // Address form: refresh the region suggestions when the country changes.
+  document.querySelectorAll("[data-regions-for]").forEach(function (select) {
+    var list = document.getElementById("region-options");
+    if (!list) return;
+    select.addEventListener("change", function () {
+      var url = list.getAttribute("data-source") + "?country=" + encodeURIComponent(select.value);
+      fetch(url, { headers: { Accept: "application/json" } })
+        .then(function (response) { return response.json(); })
+        .then(function (data) {
+          list.textContent = "";
+          data.regions.forEach(function (region) {
+            var option = document.createElement("option");
+            option.value = region.name;
+            list.appendChild(option);
+          });
+        })
+        .catch(function () { /* suggestions are optional */ });
+    });
+  });
+
+  // Confirm destructive actions (the form still works without this).
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+    });
+  });
+})();
