@@ -12,7 +12,9 @@ from patron.webhooks.models import Delivery, Subscription
 
 
 class SubscriptionForm(forms.ModelForm):
-    target_url = forms.URLField(label=gettext_lazy("target URL"), max_length=500, assume_scheme="https")
+    target_url = forms.URLField(
+        label=gettext_lazy("target URL"), max_length=500, assume_scheme="https"
+    )
     events = forms.MultipleChoiceField(
         label=gettext_lazy("events"),
         choices=lambda: [(name, name) for name in services.available_events()],
