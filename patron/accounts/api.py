@@ -13,7 +13,7 @@ from patron.core.actors import Actor
 from patron.core.api import ErrorOut, store_view_of
 from patron.core.errors import InvalidInput
 from patron.core.http import client_ip
-from patron.customers.api import CustomerOut, CustomerTokenAuth
+from patron.customers.api import CustomerOut, CustomerTokenAuth, shopper_router
 from patron.customers.models import Gender
 from patron.customers.services import issue_customer_token
 
@@ -287,7 +287,11 @@ class CountryRulesOut(Schema):
     postcode_examples: list[str]
 
 
-@me_router.patch("/me", response={200: CustomerOut, **ERRORS}, url_name="me-update")
+# On the customers' shopper router, beside its GET /me: each router makes its own URL pattern
+# for a path, and the first pattern for /me (GET only) would answer every PATCH with 405.
+@shopper_router.patch(
+    "/me", response={200: CustomerOut, **ERRORS}, url_name="me-update", tags=["Shopper account"]
+)
 def update_me(request, payload: AccountPatch):
     """Change the signed-in customer's own name fields, date of birth, tax/VAT number, gender
     and remote-assistance consent (email and password have their own operations)."""
@@ -350,7 +354,7 @@ def my_formatted_address(request, address_id: int):
 def confirm_email_change(request, payload: EmailConfirmIn):
     store_view_of(request)
     services.confirm_email_change(customer_id=payload.customer_id, key=payload.key)
-    return {"message": _("Your email address is changed.")}
+    return {"message": _("Your email address has been changed.")}
 
 
 @router.get(

@@ -23,7 +23,7 @@ from patron.accounts.history import AccountKind
 from patron.accounts.models import PasswordResetRequest
 from patron.accounts.passwords import check_new_password
 from patron.core import events
-from patron.core.actors import SYSTEM, Actor
+from patron.core.actors import SYSTEM, Actor, ActorKind
 from patron.core.errors import (
     Forbidden,
     InvalidInput,
@@ -33,6 +33,7 @@ from patron.core.errors import (
     Problem,
 )
 from patron.core.ratelimit import hit
+from patron.customers import grid
 from patron.customers import services as customer_services
 from patron.customers.models import ConsentSource, Customer
 from patron.customers.services import CUSTOMER_TOKEN_LIFETIME  # noqa: F401 - API answers it
@@ -119,7 +120,8 @@ def register_customer(
     if problems:
         raise InvalidInput.from_problems(problems)
     confirm = bool(get_config("customer/create_account/confirm", website=website))
-    actor_placeholder = SYSTEM
+    # The account does not exist yet; the shopper creating it is named by the email they gave.
+    registrant = Actor(ActorKind.CUSTOMER, None, customer_services.normalize_email(email))
     customer = customer_services.create_customer(
         website=website,
         store_view=store_view,
@@ -129,7 +131,7 @@ def register_customer(
         password=password,
         confirmation_required=confirm,
         allow_remote_assistance=allow_remote_assistance,
-        actor=actor_placeholder,
+        actor=registrant,
         **fields,
     )
     actor = Actor.customer(customer)
@@ -216,6 +218,7 @@ def confirm_email(*, customer_id: int, key: str, store_view: StoreView | None = 
     customer.confirmed_at = timezone.now()
     customer.confirmation_key_digest = ""
     customer.save(update_fields=["confirmed_at", "confirmation_key_digest", "updated_at"])
+    grid.refresh_rows([customer.pk])
     history.record(customer, AccountKind.EMAIL_CONFIRMED, Actor.customer(customer))
     store_view = store_view or _store_view_of(customer)
     _send(
@@ -289,6 +292,7 @@ def _record_failure(customer: Customer) -> bool:
         first_failure_at=None,
     )
     if locked:
+        grid.refresh_rows([customer.pk])
         history.record(customer, AccountKind.LOCKED, SYSTEM, minutes=lock_minutes)
     return bool(locked)
 
@@ -348,6 +352,7 @@ def record_sign_in(
     Customer.objects.filter(pk=customer.pk).update(
         failures_num=0, first_failure_at=None, lock_expires_at=None, last_login_at=now
     )
+    grid.refresh_rows([customer.pk])
     history.record(
         customer,
         AccountKind.SIGNED_IN,
@@ -371,6 +376,7 @@ def unlock_customer(*, customer: Customer, actor: Actor) -> None:
     Customer.objects.filter(pk=customer.pk).update(
         lock_expires_at=None, failures_num=0, first_failure_at=None
     )
+    grid.refresh_rows([customer.pk])
     history.record(customer, AccountKind.UNLOCKED, actor)
 
 
@@ -420,6 +426,7 @@ def set_password(
     PasswordResetRequest.objects.filter(
         customer=customer, used_at__isnull=True, superseded_at__isnull=True
     ).exclude(token_digest="").update(superseded_at=timezone.now())
+    grid.refresh_rows([customer.pk])
     history.record(customer, AccountKind.PASSWORD_CHANGED, actor)
     return customer
 
@@ -614,6 +621,7 @@ def reset_password(
         Customer.objects.filter(pk=customer.pk).update(
             confirmed_at=timezone.now(), confirmation_key_digest=""
         )
+        grid.refresh_rows([customer.pk])
     store_view = reset.store_view or _store_view_of(customer)
     _send(
         customer,

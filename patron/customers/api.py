@@ -310,14 +310,18 @@ def create_customer(request, payload: CustomerIn):
     return 201, customer
 
 
-@router.get("/customers/{customer_id}", response={200: CustomerOut, **ERRORS}, url_name="customer")
+@router.get(
+    "/customers/{int:customer_id}", response={200: CustomerOut, **ERRORS}, url_name="customer"
+)
 def get_customer(request, customer_id: int):
     require_permission(request, "customers.view_customer")
     return _visible_customer(request, customer_id)
 
 
 @router.patch(
-    "/customers/{customer_id}", response={200: CustomerOut, **ERRORS}, url_name="customer-update"
+    "/customers/{int:customer_id}",
+    response={200: CustomerOut, **ERRORS},
+    url_name="customer-update",
 )
 def update_customer(request, customer_id: int, payload: CustomerPatch):
     principal = require_permission(request, "customers.change_customer")
@@ -341,7 +345,7 @@ def update_customer(request, customer_id: int, payload: CustomerPatch):
 
 
 @router.delete(
-    "/customers/{customer_id}", response={204: None, **ERRORS}, url_name="customer-delete"
+    "/customers/{int:customer_id}", response={204: None, **ERRORS}, url_name="customer-delete"
 )
 def delete_customer(request, customer_id: int):
     principal = require_permission(request, "customers.delete_customer")
@@ -355,7 +359,7 @@ def delete_customer(request, customer_id: int):
 
 
 @router.get(
-    "/customers/{customer_id}/addresses",
+    "/customers/{int:customer_id}/addresses",
     response={200: list[AddressOut], **ERRORS},
     url_name="customer-addresses",
 )
@@ -366,7 +370,7 @@ def list_addresses(request, customer_id: int):
 
 
 @router.post(
-    "/customers/{customer_id}/addresses",
+    "/customers/{int:customer_id}/addresses",
     response={201: AddressOut, **ERRORS},
     url_name="customer-address-create",
 )
@@ -379,7 +383,7 @@ def add_address(request, customer_id: int, payload: AddressIn):
 
 
 @router.patch(
-    "/customers/{customer_id}/addresses/{address_id}",
+    "/customers/{int:customer_id}/addresses/{int:address_id}",
     response={200: AddressOut, **ERRORS},
     url_name="customer-address-update",
 )
@@ -396,7 +400,7 @@ def update_address(request, customer_id: int, address_id: int, payload: AddressP
 
 
 @router.delete(
-    "/customers/{customer_id}/addresses/{address_id}",
+    "/customers/{int:customer_id}/addresses/{int:address_id}",
     response={204: None, **ERRORS},
     url_name="customer-address-delete",
 )
@@ -413,7 +417,7 @@ def delete_address(request, customer_id: int, address_id: int):
 
 
 @router.get(
-    "/customers/{customer_id}/newsletter",
+    "/customers/{int:customer_id}/newsletter",
     response={200: list[SubscriptionOut], **ERRORS},
     url_name="customer-newsletter",
 )
@@ -423,7 +427,7 @@ def customer_newsletter(request, customer_id: int):
 
 
 @router.put(
-    "/customers/{customer_id}/newsletter",
+    "/customers/{int:customer_id}/newsletter",
     response={200: list[SubscriptionOut], **ERRORS},
     url_name="customer-newsletter-update",
 )
@@ -482,7 +486,7 @@ def create_group(request, payload: GroupIn):
 
 
 @router.patch(
-    "/customer-groups/{group_id}",
+    "/customer-groups/{int:group_id}",
     response={200: GroupOut, **ERRORS},
     url_name="customer-group-update",
 )
@@ -504,7 +508,7 @@ def update_group(request, group_id: int, payload: GroupPatch):
 
 
 @router.delete(
-    "/customer-groups/{group_id}",
+    "/customer-groups/{int:group_id}",
     response={200: GroupDeletedOut, **ERRORS},
     url_name="customer-group-delete",
 )
@@ -538,7 +542,7 @@ def create_tax_class(request, payload: TaxClassIn):
 
 
 @router.patch(
-    "/tax-classes/{tax_class_id}",
+    "/tax-classes/{int:tax_class_id}",
     response={200: TaxClassOut, **ERRORS},
     url_name="tax-class-update",
 )
@@ -550,7 +554,7 @@ def update_tax_class(request, tax_class_id: int, payload: TaxClassIn):
 
 
 @router.delete(
-    "/tax-classes/{tax_class_id}", response={204: None, **ERRORS}, url_name="tax-class-delete"
+    "/tax-classes/{int:tax_class_id}", response={204: None, **ERRORS}, url_name="tax-class-delete"
 )
 def delete_tax_class(request, tax_class_id: int):
     principal = require_permission(request, "customers.delete_taxclass")
@@ -610,7 +614,9 @@ def add_my_address(request, payload: AddressIn):
 
 
 @shopper_router.patch(
-    "/me/addresses/{address_id}", response={200: AddressOut, **ERRORS}, url_name="me-address-update"
+    "/me/addresses/{int:address_id}",
+    response={200: AddressOut, **ERRORS},
+    url_name="me-address-update",
 )
 def update_my_address(request, address_id: int, payload: AddressPatch):
     customer = request.customer
@@ -624,7 +630,7 @@ def update_my_address(request, address_id: int, payload: AddressPatch):
 
 
 @shopper_router.delete(
-    "/me/addresses/{address_id}", response={204: None, **ERRORS}, url_name="me-address-delete"
+    "/me/addresses/{int:address_id}", response={204: None, **ERRORS}, url_name="me-address-delete"
 )
 def delete_my_address(request, address_id: int):
     customer = request.customer
@@ -657,3 +663,126 @@ def set_my_newsletter(request, payload: NewsletterIn):
         ConsentSource.API,
     )
     return list(selectors.list_subscriptions(customer))
+
+
+# --- Staff: the customers grid ------------------------------------------------------------------
+
+
+class GridRowOut(Schema):
+    id: int = Field(..., alias="customer_id")
+    name: str
+    email: str
+    group_id: int
+    website_id: int
+    created_in_id: int | None
+    telephone: str
+    postcode: str
+    country_id: str
+    region: str
+    city: str
+    street: str
+    company: str
+    fax: str
+    vat_id: str
+    billing_firstname: str
+    billing_lastname: str
+    billing_full: str
+    shipping_full: str
+    dob: dt.date | None
+    taxvat: str
+    gender: int | None
+    is_active: bool
+    confirmed: bool
+    lock_expires_at: dt.datetime | None
+    created_at: dt.datetime
+
+
+class GridPageOut(Schema):
+    items: list[GridRowOut]
+    page: int
+    page_size: int
+    count: int
+    count_is_capped: bool
+
+
+GRID_PAGE_SIZES = (20, 30, 50, 100, 200)
+
+
+def _grid_filters(request) -> dict[str, str]:
+    reserved = {"keyword", "sort", "direction", "page", "page_size", "format", "ids"}
+    return {key: value for key, value in request.GET.items() if key not in reserved}
+
+
+def _grid_rows(request):
+    from patron.customers.grid import search_grid
+
+    principal = request.principal
+    return search_grid(
+        website_ids=principal.website_ids,
+        keyword=request.GET.get("keyword", ""),
+        filters=_grid_filters(request),
+        sort=request.GET.get("sort", "id"),
+        descending=request.GET.get("direction", "asc") == "desc",
+    )
+
+
+@router.get("/customers/grid", response={200: GridPageOut, **ERRORS}, url_name="customer-grid")
+def customer_grid(request, page: int = 1, page_size: int = 20):
+    """Search the customers grid as the back office does: `keyword`, per-column filters
+    (`<column>=value`, `<column>__from` / `__to` for dates and numbers), `sort` and `direction`.
+    `count` stops at 10,000 (`count_is_capped`)."""
+    from patron.customers.grid import capped_count
+
+    require_permission(request, "customers.view_customer")
+    if page_size not in GRID_PAGE_SIZES:
+        from patron.core.errors import InvalidInput
+
+        raise InvalidInput(
+            _("page_size must be one of %(sizes)s.")
+            % {"sizes": ", ".join(map(str, GRID_PAGE_SIZES))},
+            code="invalid_page_size",
+            field="page_size",
+        )
+    rows = _grid_rows(request)
+    page = max(1, page)
+    count, capped = capped_count(rows)
+    items = list(rows[(page - 1) * page_size : page * page_size])
+    return {
+        "items": items,
+        "page": page,
+        "page_size": page_size,
+        "count": count,
+        "count_is_capped": capped,
+    }
+
+
+@router.get(
+    "/customers/grid/export", url_name="customer-grid-export", response={200: None, **ERRORS}
+)
+def export_customer_grid(request, format: str = "csv"):
+    """Stream the grid as CSV or Excel XML: the rows in `ids` (comma-separated) when given,
+    else every row matching the filters."""
+    from django.http import StreamingHttpResponse
+
+    from patron.core.errors import InvalidInput
+    from patron.core.writers import EXPORT_FORMATS, csv_chunks, excel_xml_chunks
+    from patron.customers.grid import COLUMNS, export_rows
+
+    require_permission(request, "customers.export_customers")
+    if format not in EXPORT_FORMATS:
+        raise InvalidInput(_("format must be csv or xml."), code="invalid_format", field="format")
+    rows = _grid_rows(request)
+    ids = [int(i) for i in request.GET.get("ids", "").split(",") if i.strip().isdigit()]
+    if ids:
+        rows = rows.filter(customer_id__in=ids)
+    header = [str(column.label) for column in COLUMNS]
+    values = export_rows(rows)
+    chunks = (
+        csv_chunks(header, values, byte_order_mark=True)
+        if format == "csv"
+        else excel_xml_chunks(header, values, sheet_name="Customers")
+    )
+    content_type, extension = EXPORT_FORMATS[format]
+    response = StreamingHttpResponse(chunks, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="customers.{extension}"'
+    return response

@@ -16,7 +16,7 @@ from patron.core.demo import (
     DEMO_STAFF_USERNAME,
 )
 from patron.core.registries import DemoStep, demo_steps
-from patron.customers import services
+from patron.customers import grid, services
 from patron.customers.demo_names import COUNTRIES
 from patron.customers.models import (
     Address,
@@ -208,6 +208,8 @@ def _ensure_customers(rng) -> str:
         if rng.random() < 0.3
     ]
     NewsletterSubscriber.objects.bulk_create(subscribers, batch_size=500)
+    # Bulk inserts skip the services, so the grid rows are written here in one go.
+    grid.refresh_rows(customer.pk for customer in created)
     return f"{len(created)} customers, {len(addresses)} addresses, {len(subscribers)} subscribers created"
 
 

@@ -346,3 +346,54 @@ class TimelineEntry(ActorFields):
         verbose_name_plural = _("timeline entries")
         ordering = ["-occurred_at", "-pk"]
         indexes = [models.Index(fields=["customer", "-occurred_at"], name="customers_timeline_idx")]
+
+
+class CustomerGridRow(models.Model):
+    """One customer as the back-office grid shows it: the customer's own columns plus those of
+    the default billing and shipping addresses, kept in the same transaction as every change
+    (see patron.customers.grid), so the grid is never stale. ``patron rebuild_customer_grid``
+    rebuilds it for repair."""
+
+    customer = models.OneToOneField(
+        Customer, on_delete=models.CASCADE, primary_key=True, related_name="grid_row"
+    )
+    website_id = models.BigIntegerField(db_index=True)
+    group_id = models.BigIntegerField(db_index=True)
+    created_in_id = models.BigIntegerField(null=True)
+    name = models.CharField(max_length=511)
+    email = models.CharField(max_length=254)
+    telephone = models.CharField(max_length=64, blank=True)
+    postcode = models.CharField(max_length=32, blank=True)
+    country_id = models.CharField(max_length=2, blank=True)
+    region = models.CharField(max_length=255, blank=True)
+    city = models.CharField(max_length=255, blank=True)
+    street = models.CharField(max_length=1024, blank=True)
+    company = models.CharField(max_length=255, blank=True)
+    fax = models.CharField(max_length=64, blank=True)
+    vat_id = models.CharField(max_length=64, blank=True)
+    billing_firstname = models.CharField(max_length=255, blank=True)
+    billing_lastname = models.CharField(max_length=255, blank=True)
+    billing_full = models.CharField(max_length=1024, blank=True)
+    shipping_full = models.CharField(max_length=1024, blank=True)
+    dob = models.DateField(null=True)
+    taxvat = models.CharField(max_length=64, blank=True)
+    gender = models.PositiveSmallIntegerField(null=True)
+    is_active = models.BooleanField(default=True)
+    confirmed = models.BooleanField(default=True)
+    lock_expires_at = models.DateTimeField(null=True)
+    created_at = models.DateTimeField(db_index=True)
+    # Lower-cased words of name, email, telephone, postcode, tax/VAT and address, for the
+    # keyword search (trigram-indexed on PostgreSQL).
+    search_text = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("customer grid row")
+        verbose_name_plural = _("customer grid rows")
+        indexes = [
+            models.Index(fields=["website_id", "group_id", "country_id"], name="customers_grid_filter_idx"),
+            models.Index(fields=["name"], name="customers_grid_name_idx"),
+            models.Index(fields=["email"], name="customers_grid_email_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"

@@ -35,7 +35,7 @@ from patron.core.errors import (
     Problem,
     problems_from_validation_error,
 )
-from patron.customers import history
+from patron.customers import grid, history
 from patron.customers.address_rules import apply_country_rules
 from patron.customers.models import (
     NOT_LOGGED_IN_ID,
@@ -300,6 +300,7 @@ def create_customer(
         raise Conflict(
             str(_duplicate_email_problem(email).message), code="email_taken", field="email"
         ) from None
+    grid.refresh_rows([customer.pk])
     history.record_account_created(
         customer=customer, actor=actor, store_view_code=store_view.code if store_view else None
     )
@@ -352,6 +353,7 @@ def update_customer(*, customer: Customer, actor: Actor, **changes: Any) -> Cust
         raise Conflict(
             str(_duplicate_email_problem(customer.email).message), code="email_taken", field="email"
         ) from None
+    grid.refresh_rows([customer.pk])
     history.record_account_updated(customer=customer, actor=actor, changed=sorted(changed))
     events.emit(
         "accountUpdated", customer_id=customer.pk, changed=sorted(changed), actor=actor.as_fields()
@@ -374,6 +376,7 @@ def move_customer_to_website(*, customer: Customer, website: Website, actor: Act
         )
     customer.website = website
     customer.save(update_fields=["website", "updated_at"])
+    grid.refresh_rows([customer.pk])
     history.record_account_updated(customer=customer, actor=actor, changed=["website"])
     events.emit(
         "accountUpdated", customer_id=customer.pk, changed=["website"], actor=actor.as_fields()
@@ -393,6 +396,7 @@ def change_group(
     old = customer.group.code
     customer.group = group
     customer.save(update_fields=["group", "updated_at"])
+    grid.refresh_rows([customer.pk])
     history.record_group_changed(
         customer=customer, actor=actor, old_group=old, new_group=group.code, reason=reason
     )
@@ -547,6 +551,7 @@ def add_address(
     address = Address(customer=customer, **cleaned)
     _full_clean(address)
     address.save()
+    grid.refresh_rows([customer.pk])
     history.record_address_change(
         customer=customer,
         actor=actor,
@@ -612,6 +617,7 @@ def update_address(
     if changed:
         _full_clean(address)
         address.save()
+        grid.refresh_rows([customer.pk])
         history.record_address_change(
             customer=customer,
             actor=actor,
@@ -648,6 +654,7 @@ def _set_defaults(
     for name, value in updates.items():
         setattr(customer, name, value)
     customer.save(update_fields=[*updates, "updated_at"])
+    grid.refresh_rows([customer.pk])
     history.record_default_address_changed(
         customer=customer,
         actor=actor,
@@ -683,6 +690,7 @@ def delete_address(*, address: Address, actor: Actor) -> None:
         )
     address_id = address.pk
     address.delete()
+    grid.refresh_rows([customer.pk])
     history.record_address_change(
         customer=customer,
         actor=actor,

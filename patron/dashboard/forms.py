@@ -67,7 +67,7 @@ class AddressForm(forms.Form):
             widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
         )
         fields["postcode"] = forms.CharField(
-            label=_("Zip/Postal Code"), max_length=32, required=False,
+            label=_("ZIP/Postal Code"), max_length=32, required=False,
             widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
         )  # fmt: skip
         if show_vat:

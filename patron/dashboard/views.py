@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -95,8 +96,10 @@ def _address_form(request, data=None, initial=None, country=None):
         show_vat=bool(
             get_config("customer/create_account/vat_frontend_visibility", website=website)
         ),
+        # The country chosen in the submitted form first: after a failed save of a changed
+        # country, the suggestions must be that country's regions.
         region_options=region_choices(
-            country or (data or {}).get("country_id") or (initial or {}).get("country_id") or ""
+            (data or {}).get("country_id") or country or (initial or {}).get("country_id") or ""
         ),
     )
 
@@ -263,38 +266,48 @@ def _save_account(request, form, customer) -> bool:
     for name in ("prefix", "middlename", "suffix", "taxvat"):
         if name in profile and profile[name] is None:
             profile[name] = ""
+    change_password = bool(data.get("change_password"))
+    new_email = (
+        data["email"]
+        if data.get("change_email")
+        and data.get("email")
+        and data["email"].lower() != customer.email
+        else None
+    )
     try:
-        if data.get("change_password"):
-            account_services.change_password(
-                customer=customer,
-                current_password=data.get("current_password") or "",
-                password=data.get("password") or "",
-                confirmation=data.get("password_confirmation") or "",
-                actor=actor,
-            )
-            sessions.refresh_fingerprint(request, customer)
-            messages.success(request, _("You saved the new password."))
-        if (
-            data.get("change_email")
-            and data.get("email")
-            and data["email"].lower() != customer.email
-        ):
-            account_services.request_email_change(
-                customer=customer,
-                new_email=data["email"],
-                current_password=data.get("current_password") or "",
-                store_view=request.store_view,
-                with_password=bool(data.get("change_password")),
-            )
-            messages.info(
-                request,
-                _("We sent a link to %(email)s. Your email address changes when you open it.")
-                % {"email": data["email"]},
-            )
-        services.update_customer(customer=customer, actor=actor, **profile)
+        # One transaction, so a refused step leaves nothing changed and sends no email (mail
+        # goes out after commit). The email change goes first: it checks the current password,
+        # which the password change replaces.
+        with transaction.atomic():
+            if new_email:
+                account_services.request_email_change(
+                    customer=customer,
+                    new_email=new_email,
+                    current_password=data.get("current_password") or "",
+                    store_view=request.store_view,
+                    with_password=change_password,
+                )
+            if change_password:
+                account_services.change_password(
+                    customer=customer,
+                    current_password=data.get("current_password") or "",
+                    password=data.get("password") or "",
+                    confirmation=data.get("password_confirmation") or "",
+                    actor=actor,
+                )
+            services.update_customer(customer=customer, actor=actor, **profile)
     except PatronError as error:
         add_errors_to_form(form, error)
         return False
+    if change_password:
+        sessions.refresh_fingerprint(request, customer)
+        messages.success(request, _("You saved the new password."))
+    if new_email:
+        messages.info(
+            request,
+            _("We sent a link to %(email)s. Your email address changes when you open it.")
+            % {"email": new_email},
+        )
     messages.success(request, _("You saved the account information."))
     return True
 
@@ -304,10 +317,14 @@ def confirm_email_change_view(request):
         account_services.confirm_email_change(
             customer_id=int(request.GET.get("id") or 0), key=request.GET.get("key", "")
         )
-    except (NotFound, ValueError):
+    except ValueError:
         messages.error(request, _("This email change link is not valid or has expired."))
         return redirect("customer-account-edit")
-    messages.success(request, _("Your email address is changed. Use it the next time you sign in."))
+    except PatronError as error:
+        # Also the address taken by another account since the link was sent (a Conflict).
+        messages.error(request, str(error.message))
+        return redirect("customer-account-edit")
+    messages.success(request, _("Your email address has been changed. Use it the next time you sign in."))
     return redirect("customer-account")
 
 

@@ -1,0 +1,296 @@
+"""The customers grid index: one ``CustomerGridRow`` per customer, rewritten by the services in
+the same transaction as the change it reflects, and rebuilt in batches for repair.
+
+The row copies the default billing address (phone, ZIP, country, region, city, street, company,
+fax, VAT) as Magento's grid does, plus a one-line billing and shipping address.
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from patron.core.errors import InvalidInput
+from patron.customers.models import Address, Customer, CustomerGridRow
+
+REBUILD_BATCH = 2000
+
+
+def _one_line(address: Address | None) -> str:
+    if address is None:
+        return ""
+    parts = [
+        ", ".join(address.street),
+        address.city,
+        address.region,
+        address.postcode,
+        address.country_id,
+    ]
+    return ", ".join(part for part in parts if part)
+
+
+def build_row(customer: Customer) -> CustomerGridRow:
+    """Return the unsaved grid row of ``customer`` (plain fields only, so the migration that
+    first fills the table can use it with historical models)."""
+    billing, shipping = customer.default_billing, customer.default_shipping
+    row = CustomerGridRow(
+        customer_id=customer.pk,
+        website_id=customer.website_id,
+        group_id=customer.group_id,
+        created_in_id=customer.created_in_id,
+        name=" ".join(part for part in (customer.firstname, customer.lastname) if part),
+        email=customer.email,
+        dob=customer.dob,
+        taxvat=customer.taxvat,
+        gender=customer.gender,
+        is_active=customer.is_active,
+        confirmed=not customer.confirmation_required or customer.confirmed_at is not None,
+        lock_expires_at=customer.lock_expires_at,
+        created_at=customer.created_at,
+        billing_full=_one_line(billing),
+        shipping_full=_one_line(shipping),
+    )
+    if billing is not None:
+        row.telephone = billing.telephone
+        row.postcode = billing.postcode
+        row.country_id = billing.country_id
+        row.region = billing.region
+        row.city = billing.city
+        row.street = ", ".join(billing.street)
+        row.company = billing.company
+        row.fax = billing.fax
+        row.vat_id = billing.vat_id
+        row.billing_firstname = billing.firstname
+        row.billing_lastname = billing.lastname
+    words = [
+        customer.firstname, customer.lastname, customer.email, customer.taxvat, customer.number or "",
+        row.telephone, row.postcode, row.city, row.region, row.street, row.company, row.vat_id,
+    ]  # fmt: skip
+    row.search_text = " ".join(word for word in words if word).lower()
+    return row
+
+
+def _customers(ids: Iterable[int]):
+    return Customer.objects.filter(pk__in=list(ids)).select_related(
+        "default_billing", "default_shipping"
+    )
+
+
+def refresh_rows(customer_ids: Iterable[int]) -> None:
+    """Rewrite the grid rows of these customers (deleted customers lose theirs by cascade)."""
+    rows = [build_row(customer) for customer in _customers(customer_ids)]
+    if not rows:
+        return
+    fields = [f.name for f in CustomerGridRow._meta.concrete_fields if not f.primary_key]
+    CustomerGridRow.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["customer"], update_fields=fields
+    )
+
+
+def rebuild(*, batch_size: int = REBUILD_BATCH, progress=None) -> int:
+    """Rebuild every row in batches of ``batch_size`` (each its own transaction) and remove
+    rows of customers that no longer exist; return how many rows were written."""
+    written = 0
+    last_id = 0
+    while True:
+        ids = list(
+            Customer.objects.filter(pk__gt=last_id)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not ids:
+            break
+        with transaction.atomic():
+            refresh_rows(ids)
+        written += len(ids)
+        last_id = ids[-1]
+        if progress is not None:
+            progress(written)
+    CustomerGridRow.objects.exclude(customer__in=Customer.objects.all()).delete()
+    return written
+
+
+# --- Reading --------------------------------------------------------------------------------------
+
+COUNT_CAP = 10_000
+
+
+@dataclass(frozen=True)
+class GridColumn:
+    """A column of the customers grid: ``filter`` is text, select, date_range, number_range or
+    None; ``default`` says whether it is shown before the staff member changes the columns."""
+
+    code: str
+    label: Any
+    field: str
+    default: bool
+    filter: str | None = "text"
+
+
+COLUMNS: tuple[GridColumn, ...] = (
+    GridColumn("id", gettext_lazy("ID"), "customer_id", True, "number_range"),
+    GridColumn("name", gettext_lazy("Name"), "name", True),
+    GridColumn("email", gettext_lazy("Email"), "email", True),
+    GridColumn("group", gettext_lazy("Group"), "group_id", True, "select"),
+    GridColumn("telephone", gettext_lazy("Phone"), "telephone", True),
+    GridColumn("postcode", gettext_lazy("ZIP"), "postcode", True),
+    GridColumn("country", gettext_lazy("Country"), "country_id", True, "select"),
+    GridColumn("region", gettext_lazy("State/Province"), "region", True),
+    GridColumn("created_at", gettext_lazy("Customer Since"), "created_at", True, "date_range"),
+    GridColumn("website", gettext_lazy("Web Site"), "website_id", True, "select"),
+    GridColumn("confirmed", gettext_lazy("Confirmed Email"), "confirmed", True, "select"),
+    GridColumn("created_in", gettext_lazy("Account Created In"), "created_in_id", True, "select"),
+    GridColumn("dob", gettext_lazy("Date of Birth"), "dob", True, "date_range"),
+    GridColumn("taxvat", gettext_lazy("Tax VAT Number"), "taxvat", True),
+    GridColumn("gender", gettext_lazy("Gender"), "gender", True, "select"),
+    GridColumn("company", gettext_lazy("Company"), "company", False),
+    GridColumn("street", gettext_lazy("Street Address"), "street", False),
+    GridColumn("city", gettext_lazy("City"), "city", False),
+    GridColumn("fax", gettext_lazy("Fax"), "fax", False),
+    GridColumn("billing_firstname", gettext_lazy("Billing Firstname"), "billing_firstname", False),
+    GridColumn("billing_lastname", gettext_lazy("Billing Lastname"), "billing_lastname", False),
+    GridColumn("billing_full", gettext_lazy("Billing Address"), "billing_full", False),
+    GridColumn("shipping_full", gettext_lazy("Shipping Address"), "shipping_full", False),
+    GridColumn("vat_id", gettext_lazy("VAT Number"), "vat_id", False),
+    GridColumn("lock", gettext_lazy("Account Lock"), "lock_expires_at", False, "select"),
+    GridColumn("status", gettext_lazy("Status"), "is_active", False, "select"),
+)
+COLUMNS_BY_CODE = {column.code: column for column in COLUMNS}
+
+
+def search_grid(
+    *,
+    website_ids: list[int] | None = None,
+    keyword: str = "",
+    filters: Mapping[str, Any] | None = None,
+    sort: str = "id",
+    descending: bool = False,
+) -> QuerySet[CustomerGridRow]:
+    """Return the grid rows visible to the caller matching the keyword and per-column filters,
+    sorted by one column (ties broken by id). Text filters match a part of the value;
+    ``*_from``/``*_to`` bound date and number columns; select filters match exactly.
+    Raises ``InvalidInput`` naming an unknown sort or filter column."""
+    rows = CustomerGridRow.objects.all()
+    if website_ids is not None:
+        rows = rows.filter(website_id__in=website_ids)
+    for word in keyword.lower().split():
+        rows = rows.filter(search_text__contains=word)
+    rows = _apply_filters(rows, filters or {})
+    column = COLUMNS_BY_CODE.get(sort)
+    if column is None:
+        raise InvalidInput(
+            _("Unknown sort column %(column)s.") % {"column": sort},
+            code="unknown_column",
+            field="sort",
+        )
+    prefix = "-" if descending else ""
+    return rows.order_by(f"{prefix}{column.field}", f"{prefix}customer_id")
+
+
+def _apply_filters(
+    rows: QuerySet[CustomerGridRow], filters: Mapping[str, Any]
+) -> QuerySet[CustomerGridRow]:
+    for key, value in filters.items():
+        if value in (None, ""):
+            continue
+        code, _sep, bound = key.partition("__")
+        column = COLUMNS_BY_CODE.get(code)
+        if column is None or column.filter is None:
+            raise InvalidInput(
+                _("Unknown filter %(name)s.") % {"name": key}, code="unknown_filter", field=key
+            )
+        if column.filter in ("date_range", "number_range"):
+            if bound not in ("from", "to"):
+                raise InvalidInput(
+                    _("Filter %(name)s needs __from or __to.") % {"name": code},
+                    code="unknown_filter",
+                    field=key,
+                )
+            rows = _range(rows, column, bound, value)
+        elif column.code == "lock":
+            now = timezone.now()
+            rows = (
+                rows.filter(lock_expires_at__gt=now)
+                if _truthy(value)
+                else rows.exclude(lock_expires_at__gt=now)
+            )
+        elif column.filter == "select":
+            rows = rows.filter(
+                **{
+                    column.field: _truthy(value)
+                    if column.field in ("confirmed", "is_active")
+                    else value
+                }
+            )
+        else:
+            rows = rows.filter(**{f"{column.field}__icontains": str(value).strip()})
+    return rows
+
+
+def _range(
+    rows: QuerySet[CustomerGridRow], column: GridColumn, bound: str, value: Any
+) -> QuerySet[CustomerGridRow]:
+    if column.code == "created_at":
+        day = parse_date(str(value)) if not isinstance(value, dt.date) else value
+        if day is None:
+            raise InvalidInput(
+                _("Enter a date as YYYY-MM-DD."),
+                code="invalid_date",
+                field=f"{column.code}__{bound}",
+            )
+        # A date bound covers the whole day in the active time zone.
+        start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+        if bound == "from":
+            return rows.filter(created_at__gte=start)
+        return rows.filter(created_at__lt=start + dt.timedelta(days=1))
+    return rows.filter(**{f"{column.field}__{'gte' if bound == 'from' else 'lte'}": value})
+
+
+def _truthy(value: Any) -> bool:
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def capped_count(rows: QuerySet[CustomerGridRow], cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """Return (count, whether it was capped): counting stops after ``cap`` rows, so a page
+    view never pays for a full count of a million matches."""
+    count = rows[: cap + 1].count()
+    return min(count, cap), count > cap
+
+
+def export_rows(rows: QuerySet[CustomerGridRow]) -> Iterable[list[Any]]:
+    """Yield each row's values in column order, with groups, websites, store views, genders and
+    flags written as the grid shows them rather than as ids."""
+    from patron.customers.models import CustomerGroup, Gender
+    from patron.scopes.models import StoreView, Website
+
+    groups = dict(CustomerGroup.objects.values_list("pk", "code"))
+    websites = dict(Website.objects.values_list("pk", "name"))
+    views = dict(StoreView.objects.values_list("pk", "name"))
+    genders = {value: str(label) for value, label in Gender.choices}
+    yes, no = _("Yes"), _("No")
+    now = timezone.now()
+    for row in rows.iterator(chunk_size=2000):
+        values = []
+        for column in COLUMNS:
+            value = getattr(row, column.field)
+            if column.code == "group":
+                value = groups.get(value, value)
+            elif column.code == "website":
+                value = websites.get(value, value)
+            elif column.code == "created_in":
+                value = views.get(value, "")
+            elif column.code == "gender":
+                value = genders.get(value, "")
+            elif column.code in ("confirmed", "status"):
+                value = yes if value else no
+            elif column.code == "lock":
+                value = _("Locked") if value and value > now else _("Unlocked")
+            values.append(value)
+        yield values
