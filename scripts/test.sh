@@ -36,11 +36,13 @@ trap cleanup EXIT
 
 lint() { .venv/bin/ruff check . && .venv/bin/ruff format --check . ; }
 migrations_check() { $PY manage.py makemigrations --check --dry-run >/dev/null; }
-tests_sqlite() { .venv/bin/pytest -m "not browser" "$@"; }
+# Two workers: the machines this runs on have two cores.
+WORKERS="${PATRON_TEST_WORKERS:-2}"
+tests_sqlite() { .venv/bin/pytest -m "not browser" -n "$WORKERS" "$@"; }
 tests_postgres() {
   local url
   url=$(scripts/pg.sh start) || return 1
-  PATRON_DATABASE_URL="$url" .venv/bin/pytest -m "not browser" "$@"
+  PATRON_DATABASE_URL="$url" .venv/bin/pytest -m "not browser" -n "$WORKERS" "$@"
   local rc=$?
   scripts/pg.sh stop
   return $rc

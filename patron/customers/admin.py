@@ -53,13 +53,30 @@ class ServiceErrorsMixin:
 class AddressInline(admin.TabularInline):
     model = Address
     extra = 0
-    fields = ["firstname", "lastname", "street", "city", "postcode", "country_id", "telephone"]
+    fields = ["formatted", "is_default_billing", "is_default_shipping"]
     readonly_fields = fields
     can_delete = False
     show_change_link = False
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=gettext_lazy("address"))
+    def formatted(self, address):
+        from django.utils.safestring import mark_safe
+
+        from patron.customers.address_format import render_address
+
+        # The renderer escapes every value and allows only its tag list, so its HTML is safe.
+        return mark_safe(render_address(address, "html", store_view=address.customer.created_in))  # noqa: S308
+
+    @admin.display(description=gettext_lazy("default billing"), boolean=True)
+    def is_default_billing(self, address):
+        return address.customer.default_billing_id == address.pk
+
+    @admin.display(description=gettext_lazy("default shipping"), boolean=True)
+    def is_default_shipping(self, address):
+        return address.customer.default_shipping_id == address.pk
 
 
 @admin.register(Customer, site=admin_site)
