@@ -112,7 +112,7 @@ def register(request, payload: RegisterIn):
     customer = services.register_customer(
         store_view=store_view_of(request), password_confirmation=None, **data
     )
-    return 201, {"customer": customer, "confirmation_required": not customer.is_confirmed}
+    return Status(201, {"customer": customer, "confirmation_required": not customer.is_confirmed})
 
 
 @router.post("/account/confirm", response={200: MessageOut, **ERRORS}, url_name="account-confirm")
@@ -135,11 +135,14 @@ def confirm(request, payload: ConfirmIn):
 def resend_confirmation(request, payload: EmailIn):
     """Send the confirmation link again; answers the same whether or not the email exists."""
     services.resend_confirmation(email=payload.email, store_view=store_view_of(request))
-    return 202, {
-        "message": _(
-            "If this email belongs to an account waiting for confirmation, a new link was sent."
-        )
-    }
+    return Status(
+        202,
+        {
+            "message": _(
+                "If this email belongs to an account waiting for confirmation, a new link was sent."
+            )
+        },
+    )
 
 
 @router.post("/account/token", response={201: TokenOut, **ERRORS}, url_name="account-token")
@@ -160,10 +163,13 @@ def sign_in(request, payload: TokenIn):
     captcha.clear_login_failures(email=payload.email, ip=ip)
     token = issue_customer_token(customer=customer)
     services.record_sign_in(customer=customer, store_view=store_view, ip=ip, via="api")
-    return 201, {
-        "token": token,
-        "expires_in": int(services.CUSTOMER_TOKEN_LIFETIME.total_seconds()),
-    }
+    return Status(
+        201,
+        {
+            "token": token,
+            "expires_in": int(services.CUSTOMER_TOKEN_LIFETIME.total_seconds()),
+        },
+    )
 
 
 @router.delete(
@@ -177,7 +183,7 @@ def sign_out(request):
     token = request.headers.get("Authorization", "").partition(" ")[2]
     services.revoke_token(customer=request.customer, plaintext=token)
     services.record_sign_out(customer=request.customer, via="api")
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
@@ -189,11 +195,14 @@ def forgot_password(request, payload: EmailIn):
     services.request_password_reset(
         email=payload.email, store_view=store_view_of(request), ip=client_ip(request)
     )
-    return 202, {
-        "message": _(
-            "If there is an account associated with this email, you will receive a reset link."
-        )
-    }
+    return Status(
+        202,
+        {
+            "message": _(
+                "If there is an account associated with this email, you will receive a reset link."
+            )
+        },
+    )
 
 
 @router.post(
@@ -219,16 +228,19 @@ def new_captcha(request):
     from patron.scopes.config import get_config
 
     challenge_id = captcha.new_challenge(website)
-    return 201, {
-        "captcha_id": challenge_id,
-        "image_url": request.build_absolute_uri(
-            reverse("customer-captcha-image", args=[challenge_id])
-        ),
-        "audio_url": request.build_absolute_uri(
-            reverse("customer-captcha-audio", args=[challenge_id])
-        ),
-        "expires_in": int(get_config("customer/captcha/timeout", website=website)) * 60,
-    }
+    return Status(
+        201,
+        {
+            "captcha_id": challenge_id,
+            "image_url": request.build_absolute_uri(
+                reverse("customer-captcha-image", args=[challenge_id])
+            ),
+            "audio_url": request.build_absolute_uri(
+                reverse("customer-captcha-audio", args=[challenge_id])
+            ),
+            "expires_in": int(get_config("customer/captcha/timeout", website=website)) * 60,
+        },
+    )
 
 
 @router.get(

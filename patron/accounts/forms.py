@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from patron.accounts.passwords import policy_help
 from patron.customers.models import Gender
 from patron.customers.validation import FormRules
 
@@ -18,13 +19,19 @@ def _name_field(rule, label):
 class CaptchaMixin(forms.Form):
     """Adds the CAPTCHA id and answer fields when the view asks for them."""
 
+    # The challenge to show. Not called ``captcha_id``: templates look ``form.captcha_id`` up
+    # as the bound field first, and a bound form would render the id that was just answered
+    # (and deleted) instead of the new one, so no later answer could pass.
+    captcha_challenge: str | None = None
+
     def add_captcha(self, challenge_id: str) -> None:
-        self.fields["captcha_id"] = forms.CharField(widget=forms.HiddenInput, initial=challenge_id)
+        # The view reads the id from request.POST; a missing id fails verify() like a wrong one.
+        self.fields["captcha_id"] = forms.CharField(widget=forms.HiddenInput, required=False)
         self.fields["captcha"] = forms.CharField(
             label=_("Please type the letters and numbers below"), max_length=16, required=True,
             widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "off"}),
         )  # fmt: skip
-        self.captcha_id = challenge_id
+        self.captcha_challenge = challenge_id
 
 
 class LoginForm(CaptchaMixin):
@@ -105,6 +112,7 @@ class RegistrationForm(CaptchaMixin):
             fields["remember"] = forms.BooleanField(
                 label=_("Remember Me"), required=False, initial=remember_default
             )
+        fields["password"].help_text = policy_help()
         for name, field in fields.items():
             self.fields[name] = field
         self.personal_fields = [
@@ -128,6 +136,10 @@ class EmailForm(CaptchaMixin):
 
 
 class ResetPasswordForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = policy_help()
+
     password = forms.CharField(
         label=_("New Password"), strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "data-strength-meter": "1"}),

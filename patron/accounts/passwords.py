@@ -87,6 +87,17 @@ def check_new_password(
         raise InvalidInput.from_problems(problems)
 
 
+def policy_help() -> str:
+    """The password rules in force, as help text for every password field."""
+    return _(
+        "At least %(length)d characters, with %(classes)d of these kinds: lowercase letters, "
+        "uppercase letters, digits, special characters."
+    ) % {
+        "length": int(get_config("customer/password/minimum_password_length")),
+        "classes": int(get_config("customer/password/required_character_classes_number")),
+    }
+
+
 def strength(password: str) -> str:
     """Return "weak", "medium", "strong" or "very_strong" for the strength meter."""
     score = character_classes(password) + min(len(password) // 4, 4)

@@ -45,6 +45,7 @@ from patron.scopes.models import StoreView
 # per-account lockout cannot see.
 SIGN_IN_ATTEMPTS_PER_IP = 30
 SIGN_IN_IP_WINDOW_SECONDS = 600
+RESEND_PER_HOUR = 3
 
 
 def _digest(value: str) -> str:
@@ -194,6 +195,11 @@ def send_confirmation_email(*, customer: Customer, store_view: StoreView | None 
 def resend_confirmation(*, email: str, store_view: StoreView) -> None:
     """Send a new confirmation link if an unconfirmed account has this email; answer the same
     either way so the form does not reveal which emails have accounts."""
+    email = customer_services.normalize_email(email)
+    # A few links an hour per address is plenty, and keeps the form from being used to flood
+    # someone's mailbox; over the limit the answer stays the same and nothing is sent.
+    if not hit(f"resend-confirmation:{email}", limit=RESEND_PER_HOUR, window_seconds=3600).allowed:
+        return
     customer = find_account(email=email, store_view=store_view)
     if customer is not None and customer.confirmation_required and customer.confirmed_at is None:
         send_confirmation_email(customer=customer, store_view=store_view)
@@ -321,7 +327,10 @@ def authenticate(
         # Spend the time a hash check takes so that timing does not reveal unknown emails.
         make_password(password)
         raise invalid_credentials()
-    if is_locked(customer):
+    if is_locked(customer) or not customer.password:
+        # Same time as a real check, so timing tells locked or password-less accounts apart
+        # from others no more than the answer does.
+        make_password(password)
         raise invalid_credentials()
     if not customer_services.check_customer_password(customer, password):
         with transaction.atomic():

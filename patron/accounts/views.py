@@ -84,13 +84,6 @@ def _captcha_passed(request, website) -> bool:
     return captcha.verify(request.POST.get("captcha_id"), request.POST.get("captcha"), website)
 
 
-def _password_policy():
-    return {
-        "password_min_length": get_config("customer/password/minimum_password_length"),
-        "password_classes": get_config("customer/password/required_character_classes_number"),
-    }
-
-
 def _persistence_options(website):
     enabled = get_config("persistent/options/enabled", website=website) and get_config(
         "persistent/options/remember_enabled", website=website
@@ -188,9 +181,7 @@ def create_view(request):
     needs_captcha = captcha.is_required(captcha.CREATE, website, ip=ip)
     if request.method == "GET":
         _attach_captcha(form, captcha.CREATE, website, ip=ip)
-        return _render(
-            request, "accounts/create.html", {"form": form, "rules": rules, **_password_policy()}
-        )
+        return _render(request, "accounts/create.html", {"form": form, "rules": rules})
     if needs_captcha:
         form.add_captcha(request.POST.get("captcha_id", ""))
     if form.is_valid():
@@ -230,7 +221,7 @@ def create_view(request):
     return _render(
         request,
         "accounts/create.html",
-        {"form": form, "rules": rules, **_password_policy()},
+        {"form": form, "rules": rules},
         status=400,
     )
 

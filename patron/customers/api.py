@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.security import HttpBearer
 
 from patron.core.actors import Actor
@@ -307,7 +307,7 @@ def create_customer(request, payload: CustomerIn):
         actor=principal.actor,
         **fields,
     )
-    return 201, customer
+    return Status(201, customer)
 
 
 @router.get(
@@ -352,7 +352,7 @@ def delete_customer(request, customer_id: int):
     services.delete_customer(
         customer=_visible_customer(request, customer_id), actor=principal.actor
     )
-    return 204, None
+    return Status(204, None)
 
 
 # --- Staff: addresses ---------------------------------------------------------------------------
@@ -379,7 +379,7 @@ def add_address(request, customer_id: int, payload: AddressIn):
     customer = _visible_customer(request, customer_id)
     address = services.add_address(customer=customer, actor=principal.actor, **payload.dict())
     customer.refresh_from_db()
-    return 201, _address_out(address, customer)
+    return Status(201, _address_out(address, customer))
 
 
 @router.patch(
@@ -410,7 +410,7 @@ def delete_address(request, customer_id: int, address_id: int):
     services.delete_address(
         address=selectors.get_address(customer, address_id), actor=principal.actor
     )
-    return 204, None
+    return Status(204, None)
 
 
 # --- Staff: newsletter --------------------------------------------------------------------------
@@ -482,7 +482,7 @@ def create_group(request, payload: GroupIn):
         excluded_websites=Website.objects.filter(pk__in=payload.excluded_website_ids),
         actor=principal.actor,
     )
-    return 201, _group_out(group)
+    return Status(201, _group_out(group))
 
 
 @router.patch(
@@ -538,7 +538,7 @@ def list_tax_classes(request):
 @router.post("/tax-classes", response={201: TaxClassOut, **ERRORS}, url_name="tax-class-create")
 def create_tax_class(request, payload: TaxClassIn):
     principal = require_permission(request, "customers.add_taxclass")
-    return 201, services.save_tax_class(name=payload.name, actor=principal.actor)
+    return Status(201, services.save_tax_class(name=payload.name, actor=principal.actor))
 
 
 @router.patch(
@@ -561,7 +561,7 @@ def delete_tax_class(request, tax_class_id: int):
     services.delete_tax_class(
         tax_class=selectors.get_tax_class(tax_class_id), actor=principal.actor
     )
-    return 204, None
+    return Status(204, None)
 
 
 # --- Shopper: the calling customer's own account ------------------------------------------------
@@ -576,10 +576,11 @@ class CustomerTokenAuth(HttpBearer):
         if customer is None:
             return None
         store_view = store_view_of(request)
-        if (
-            not services.accounts_are_global()
-            and store_view.store.website_id != customer.website_id
-        ):
+        website_id = store_view.store.website_id
+        if not services.accounts_are_global() and website_id != customer.website_id:
+            return None
+        # As on the sign-in page: a group excluded from this website cannot act on it.
+        if customer.group.excluded_websites.filter(pk=website_id).exists():
             return None
         request.customer = customer
         return customer
@@ -610,7 +611,7 @@ def add_my_address(request, payload: AddressIn):
         customer=customer, actor=Actor.customer(customer), **payload.dict()
     )
     customer.refresh_from_db()
-    return 201, _address_out(address, customer)
+    return Status(201, _address_out(address, customer))
 
 
 @shopper_router.patch(
@@ -637,7 +638,7 @@ def delete_my_address(request, address_id: int):
     services.delete_address(
         address=selectors.get_address(customer, address_id), actor=Actor.customer(customer)
     )
-    return 204, None
+    return Status(204, None)
 
 
 @shopper_router.get(

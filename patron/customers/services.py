@@ -477,7 +477,7 @@ def authenticate_customer_token(plaintext: str) -> Customer | None:
     parts = plaintext.split("_", 2)
     if len(parts) != 3 or parts[0] != "pct":
         return None
-    token = CustomerToken.objects.select_related("customer").filter(prefix=parts[1]).first()
+    token = CustomerToken.objects.select_related("customer__group").filter(prefix=parts[1]).first()
     if token is None or not hmac.compare_digest(token.secret_digest, _token_digest(plaintext)):
         return None
     if token.expires_at <= timezone.now() or not token.customer.is_active:

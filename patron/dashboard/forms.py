@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from patron.accounts.forms import _name_field
+from patron.accounts.passwords import policy_help
 from patron.core.locales import country_choices
 from patron.customers.models import Gender
 from patron.customers.validation import FormRules
@@ -146,6 +147,7 @@ class AccountForm(forms.Form):
             label=_("Confirm New Password"), strip=False, required=False,
             widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         )  # fmt: skip
+        fields["password"].help_text = policy_help()
         self.fields.update(fields)
         self.profile_fields = [
             n

@@ -252,8 +252,6 @@ def account_edit_view(request):
         {
             "form": form,
             "pending_email": customer.pending_email,
-            "password_min_length": get_config("customer/password/minimum_password_length"),
-            "password_classes": get_config("customer/password/required_character_classes_number"),
         },
         status,
     )
@@ -324,7 +322,9 @@ def confirm_email_change_view(request):
         # Also the address taken by another account since the link was sent (a Conflict).
         messages.error(request, str(error.message))
         return redirect("customer-account-edit")
-    messages.success(request, _("Your email address has been changed. Use it the next time you sign in."))
+    messages.success(
+        request, _("Your email address has been changed. Use it the next time you sign in.")
+    )
     return redirect("customer-account")
 
 
