@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "patron.mail",
     "patron.accounts",
     "patron.dashboard",
+    "patron.online",
     "patron.webhooks",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -354,7 +354,12 @@ def authenticate(
 
 @transaction.atomic
 def record_sign_in(
-    *, customer: Customer, store_view: StoreView, ip: str | None = None, via: str = "web"
+    *,
+    customer: Customer,
+    store_view: StoreView,
+    ip: str | None = None,
+    via: str = "web",
+    url: str = "",
 ) -> None:
     """Note a successful sign-in: clear failures, stamp the time, timeline and ``signIn``."""
     now = timezone.now()
@@ -369,6 +374,9 @@ def record_sign_in(
         via=via,
         store_view=store_view.code,
     )
+    from patron.online.services import touch_online
+
+    touch_online(customer=customer, store_view=store_view, url=url)
     events.emit("signIn", customer_id=customer.pk, store_view_id=store_view.pk, via=via)
 
 
@@ -376,6 +384,9 @@ def record_sign_in(
 def record_sign_out(*, customer: Customer, via: str = "web") -> None:
     Customer.objects.filter(pk=customer.pk).update(last_logout_at=timezone.now())
     history.record(customer, AccountKind.SIGNED_OUT, Actor.customer(customer), via=via)
+    from patron.online.services import forget_online
+
+    forget_online(customer=customer)
     events.emit("signOut", customer_id=customer.pk, via=via)
 
 
@@ -777,4 +788,45 @@ def confirm_email_change(*, customer_id: int, key: str) -> Customer:
         to=old_email,
         new_email=new_email,
     )
+    return customer
+
+
+@transaction.atomic
+def create_account_by_staff(
+    *,
+    website,
+    email: str,
+    firstname: str,
+    lastname: str,
+    actor: Actor,
+    welcome_store_view: StoreView | None = None,
+    send_welcome_email: bool = True,
+    **fields: Any,
+) -> Customer:
+    """Create an account for a customer (spec a §15): no password until the customer sets one
+    through the link in the "New Account Without Password" email, sent from ``welcome_store_view``
+    (which also becomes "Account Created In" and decides the email's language)."""
+    customer = customer_services.create_customer(
+        website=website,
+        store_view=welcome_store_view,
+        email=email,
+        firstname=firstname,
+        lastname=lastname,
+        actor=actor,
+        **fields,
+    )
+    if send_welcome_email:
+        store_view = _store_view_of(customer)
+        url, token = _issue_reset_link(
+            customer=customer, store_view=store_view, email=customer.email, ip=None, by_staff=True
+        )
+        _send(
+            customer,
+            store_view,
+            "customer/create_account/email_no_password_template",
+            "customer/create_account/email_identity",
+            secrets_=(token, url),
+            reset_url=url,
+            expires_hours=int(get_config("customer/password/reset_link_expiration_period")),
+        )
     return customer

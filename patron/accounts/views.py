@@ -145,7 +145,12 @@ def login_view(request):
             sessions.start_session(
                 request, customer, remember=form.cleaned_data.get("remember", False)
             )
-            services.record_sign_in(customer=customer, store_view=request.store_view, ip=ip)
+            services.record_sign_in(
+                customer=customer,
+                store_view=request.store_view,
+                ip=ip,
+                url=request.build_absolute_uri(),
+            )
             if get_config("customer/startup/redirect_dashboard", website=website):
                 return redirect("customer-account")
             return redirect(
@@ -208,7 +213,11 @@ def create_view(request):
                     request, customer, remember=form.cleaned_data.get("remember", False)
                 )
                 services.record_sign_in(
-                    customer=customer, store_view=request.store_view, ip=ip, via="registration"
+                    customer=customer,
+                    store_view=request.store_view,
+                    ip=ip,
+                    via="registration",
+                    url=request.build_absolute_uri(),
                 )
                 messages.success(
                     request,

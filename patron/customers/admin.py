@@ -1,6 +1,7 @@
 """Back office: Customers > All Customers (a first list; the full grid is its own work),
 Customer Groups and Tax Classes. Every save goes through the services."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db.models import Count
@@ -77,6 +78,29 @@ class AddressInline(admin.TabularInline):
     @admin.display(description=gettext_lazy("default shipping"), boolean=True)
     def is_default_shipping(self, address):
         return address.customer.default_shipping_id == address.pk
+
+
+class CustomerAddForm(forms.ModelForm):
+    """Add New Customer: staff-created accounts have no password until the customer sets one
+    through the link in the welcome email."""
+
+    send_welcome_email = forms.BooleanField(
+        label=gettext_lazy("Send the welcome email"),
+        required=False,
+        initial=True,
+        help_text=gettext_lazy(
+            "The customer gets a link to choose a password, in the language of the store view below."
+        ),
+    )
+
+    class Meta:
+        model = Customer
+        fields = ["website", "created_in", "group", *EDITABLE_CUSTOMER_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "created_in" in self.fields:
+            self.fields["created_in"].label = gettext_lazy("Send Welcome Email From")
 
 
 @admin.register(Customer, site=admin_site)
@@ -170,9 +194,20 @@ class CustomerAdmin(ServiceErrorsMixin, admin.ModelAdmin):
     def has_force_sign_in_permission(self, request):
         return request.user.has_perm("customers.force_sign_in_customer")
 
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = CustomerAddForm
+        return super().get_form(request, obj, **kwargs)
+
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["website", "created_in", "group", *EDITABLE_CUSTOMER_FIELDS]
+            return [
+                "website",
+                "created_in",
+                "send_welcome_email",
+                "group",
+                *EDITABLE_CUSTOMER_FIELDS,
+            ]
         return [
             "website",
             "group",
@@ -212,9 +247,12 @@ class CustomerAdmin(ServiceErrorsMixin, admin.ModelAdmin):
                 fields.pop("firstname"),
                 fields.pop("lastname"),
             )
-            return services.create_customer(
+            from patron.accounts.services import create_account_by_staff
+
+            return create_account_by_staff(
                 website=data["website"],
-                store_view=data.get("created_in"),
+                welcome_store_view=data.get("created_in"),
+                send_welcome_email=form.cleaned_data.get("send_welcome_email", True),
                 group=data.get("group"),
                 email=email,
                 firstname=firstname,

@@ -142,6 +142,10 @@ class CustomerIn(Schema):
     disable_auto_group_change: bool | None = None
     allow_remote_assistance: bool = False
     custom_attributes: dict[str, Any] = {}
+    send_welcome_email: bool = Field(
+        False,
+        description="Email the customer a link to choose a password, from `store_view` in its language.",
+    )
 
 
 class CustomerPatch(Schema):
@@ -293,13 +297,19 @@ def create_customer(request, payload: CustomerIn):
             payload.store_view, active_only=False, field="store_view"
         )
     fields = payload.dict(
-        exclude={"website_id", "store_view", "group_id", "email", "firstname", "lastname"}
-    )
+        exclude={
+            "website_id", "store_view", "group_id", "email", "firstname", "lastname",
+            "send_welcome_email",
+        }
+    )  # fmt: skip
     if fields.get("disable_auto_group_change") is None:
         fields.pop("disable_auto_group_change", None)
-    customer = services.create_customer(
+    from patron.accounts.services import create_account_by_staff
+
+    customer = create_account_by_staff(
         website=website,
-        store_view=store_view,
+        welcome_store_view=store_view,
+        send_welcome_email=payload.send_welcome_email,
         group=_group(payload.group_id) if payload.group_id is not None else None,
         email=payload.email,
         firstname=payload.firstname,
@@ -787,3 +797,57 @@ def export_customer_grid(request, format: str = "csv"):
     response = StreamingHttpResponse(chunks, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="customers.{extension}"'
     return response
+
+
+# --- Staff: timeline and notes ------------------------------------------------------------------
+
+
+class TimelineEntryOut(Schema):
+    id: int
+    kind: str
+    label: str
+    occurred_at: dt.datetime
+    actor_kind: str
+    actor_label: str
+    params: dict[str, Any]
+    note: str
+
+
+class NoteIn(Schema):
+    text: str
+
+
+def _timeline_out(entry) -> TimelineEntryOut:
+    from patron.core.history import kind_label
+
+    return TimelineEntryOut(
+        id=entry.pk, kind=entry.kind, label=kind_label(entry.kind), occurred_at=entry.occurred_at,
+        actor_kind=entry.actor_kind, actor_label=entry.actor_label, params=entry.params, note=entry.note,
+    )  # fmt: skip
+
+
+@router.get(
+    "/customers/{int:customer_id}/timeline",
+    response={200: list[TimelineEntryOut], **ERRORS},
+    url_name="customer-timeline",
+)
+def customer_timeline(request, customer_id: int, limit: int = 50, before_id: int | None = None):
+    """The customer's timeline, newest first; pass the last `id` as `before_id` for older ones."""
+    require_permission(request, "customers.view_timeline")
+    entries = selectors.list_timeline(_visible_customer(request, customer_id))
+    if before_id is not None:
+        entries = entries.filter(pk__lt=before_id)
+    return [_timeline_out(e) for e in entries.order_by("-pk")[: max(1, min(limit, 200))]]
+
+
+@router.post(
+    "/customers/{int:customer_id}/notes",
+    response={201: TimelineEntryOut, **ERRORS},
+    url_name="customer-note-create",
+)
+def add_note(request, customer_id: int, payload: NoteIn):
+    principal = require_permission(request, "customers.add_timeline_note")
+    entry = services.add_timeline_note(
+        customer=_visible_customer(request, customer_id), text=payload.text, actor=principal.actor
+    )
+    return Status(201, _timeline_out(entry))
