@@ -20,17 +20,26 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
-@pytest.fixture(autouse=True)
-def _restore_migration_data_after_flush(request, django_db_blocker):
-    """After a transactional test's flush, put back the rows the data migrations create, so the
-    tests that follow see a fresh installation (default store view, groups, tax classes)."""
-    yield
-    marker = request.node.get_closest_marker("django_db")
-    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
-        {"transactional_db", "live_server"} & set(request.fixturenames)
-    )
-    if transactional:
-        from patron.testing.fixtures import restore_migration_data
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
 
-        with django_db_blocker.unblock():
-            restore_migration_data()
+
+@pytest.fixture(autouse=True)
+def _fresh_installation_rows(request):
+    """Give every database test the rows a fresh installation has (default website, store and
+    store view, customer groups, tax classes).
+
+    A transactional test ends with a flush that empties those tables; the data migrations'
+    steps are run again before the next database test that finds them missing.
+    """
+    names = set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not names & DB_FIXTURES:
+        return
+    if marker is None:
+        transactional = bool(names & {"transactional_db", "live_server"})
+        request.getfixturevalue("transactional_db" if transactional else "db")
+    from patron.scopes.models import Website
+    from patron.testing.fixtures import restore_migration_data
+
+    if not Website.objects.exists():
+        restore_migration_data()

@@ -19,8 +19,6 @@ from axe_playwright_python.base import AXE_SCRIPT
 from django.core.cache import cache
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from patron.testing.fixtures import restore_migration_data
-
 CHROMIUM = "/usr/bin/chromium"
 # Without the networking flags Chromium keeps trying to reach hosts the test machine cannot.
 CHROMIUM_ARGS = [
@@ -86,12 +84,6 @@ def _fresh_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _migration_data(transactional_db, live_server) -> None:
-    # Give every browser test the database a fresh installation has (see the function).
-    restore_migration_data()
 
 
 @pytest.fixture
