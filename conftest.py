@@ -43,3 +43,38 @@ def _fresh_installation_rows(request):
 
     if not Website.objects.exists():
         restore_migration_data()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache_and_prefix():
+    """Forget what one test could leak into the next: the shared cache (configuration
+    snapshot, routing, rate limits) and the thread's URL script prefix."""
+    from patron.testing.fixtures import reset_shared_state
+
+    reset_shared_state()
+    yield
+    reset_shared_state()
+
+
+@pytest.fixture
+def website_a(db):
+    """The website a fresh installation has ("base")."""
+    from patron.testing.fixtures import default_website
+
+    return default_website()
+
+
+@pytest.fixture
+def view_a(db):
+    """The default store view of a fresh installation."""
+    from patron.testing.fixtures import default_store_view
+
+    return default_store_view()
+
+
+@pytest.fixture
+def website_b(db):
+    """A second website, for scoping and sharing tests."""
+    from patron.testing.fixtures import make_website
+
+    return make_website("second", name="Second Website")

@@ -16,6 +16,42 @@ def _name_field(rule, label):
     return forms.CharField(label=label, max_length=40, required=False)
 
 
+def name_fields(rules: FormRules) -> dict[str, forms.Field]:
+    """Prefix, first, middle, last name and suffix, as the website's options show them."""
+    fields: dict[str, forms.Field] = {}
+    if rules.prefix.visible:
+        fields["prefix"] = _name_field(rules.prefix, _("Name Prefix"))
+    fields["firstname"] = forms.CharField(label=_("First Name"), max_length=255)
+    if rules.middlename.visible:
+        fields["middlename"] = forms.CharField(
+            label=_("Middle Name/Initial"), max_length=255, required=False
+        )
+    fields["lastname"] = forms.CharField(label=_("Last Name"), max_length=255)
+    if rules.suffix.visible:
+        fields["suffix"] = _name_field(rules.suffix, _("Name Suffix"))
+    return fields
+
+
+def personal_fields(rules: FormRules) -> dict[str, forms.Field]:
+    """Date of birth, tax/VAT number and gender, when the website's options show them."""
+    fields: dict[str, forms.Field] = {}
+    if rules.dob.visible:
+        fields["dob"] = forms.DateField(
+            label=_("Date of Birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        )
+    if rules.taxvat.visible:
+        fields["taxvat"] = forms.CharField(label=_("Tax/VAT Number"), max_length=64, required=False)
+    if rules.gender.visible:
+        fields["gender"] = forms.TypedChoiceField(
+            label=_("Gender"),
+            choices=[("", "—"), *Gender.choices],
+            coerce=int,
+            empty_value=None,
+            required=False,
+        )
+    return fields
+
+
 class CaptchaMixin(forms.Form):
     """Adds the CAPTCHA id and answer fields when the view asks for them."""
 
@@ -59,35 +95,7 @@ class RegistrationForm(CaptchaMixin):
         self, *args, rules: FormRules, show_remember: bool, remember_default: bool, **kwargs
     ):
         super().__init__(*args, **kwargs)
-        fields = {}
-        if rules.prefix.visible:
-            fields["prefix"] = _name_field(rules.prefix, _("Name Prefix"))
-        fields["firstname"] = forms.CharField(label=_("First Name"), max_length=255)
-        if rules.middlename.visible:
-            fields["middlename"] = forms.CharField(
-                label=_("Middle Name/Initial"), max_length=255, required=False
-            )
-        fields["lastname"] = forms.CharField(label=_("Last Name"), max_length=255)
-        if rules.suffix.visible:
-            fields["suffix"] = _name_field(rules.suffix, _("Name Suffix"))
-        if rules.dob.visible:
-            fields["dob"] = forms.DateField(
-                label=_("Date of Birth"),
-                required=False,
-                widget=forms.DateInput(attrs={"type": "date"}),
-            )
-        if rules.taxvat.visible:
-            fields["taxvat"] = forms.CharField(
-                label=_("Tax/VAT Number"), max_length=64, required=False
-            )
-        if rules.gender.visible:
-            fields["gender"] = forms.TypedChoiceField(
-                label=_("Gender"),
-                choices=[("", "—"), *Gender.choices],
-                coerce=int,
-                empty_value=None,
-                required=False,
-            )
+        fields = name_fields(rules) | personal_fields(rules)
         fields["newsletter"] = forms.BooleanField(label=_("Sign Up for Newsletter"), required=False)
         fields["allow_remote_assistance"] = forms.BooleanField(
             label=_("Allow remote shopping assistance"),

@@ -3,10 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from patron.accounts.forms import _name_field
+from patron.accounts.forms import name_fields, personal_fields
 from patron.accounts.passwords import policy_help
 from patron.core.locales import country_choices
-from patron.customers.models import Gender
 from patron.customers.validation import FormRules
 
 
@@ -20,17 +19,7 @@ class AddressForm(forms.Form):
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
-        fields: dict[str, forms.Field] = {}
-        if rules.prefix.visible:
-            fields["prefix"] = _name_field(rules.prefix, _("Name Prefix"))
-        fields["firstname"] = forms.CharField(label=_("First Name"), max_length=255)
-        if rules.middlename.visible:
-            fields["middlename"] = forms.CharField(
-                label=_("Middle Name/Initial"), max_length=255, required=False
-            )
-        fields["lastname"] = forms.CharField(label=_("Last Name"), max_length=255)
-        if rules.suffix.visible:
-            fields["suffix"] = _name_field(rules.suffix, _("Name Suffix"))
+        fields: dict[str, forms.Field] = name_fields(rules)
         if rules.company.visible:
             fields["company"] = forms.CharField(
                 label=_("Company"), max_length=255, required=rules.company.required
@@ -95,35 +84,7 @@ class AddressForm(forms.Form):
 class AccountForm(forms.Form):
     def __init__(self, *args, rules: FormRules, assistance_label: str, **kwargs):
         super().__init__(*args, **kwargs)
-        fields: dict[str, forms.Field] = {}
-        if rules.prefix.visible:
-            fields["prefix"] = _name_field(rules.prefix, _("Name Prefix"))
-        fields["firstname"] = forms.CharField(label=_("First Name"), max_length=255)
-        if rules.middlename.visible:
-            fields["middlename"] = forms.CharField(
-                label=_("Middle Name/Initial"), max_length=255, required=False
-            )
-        fields["lastname"] = forms.CharField(label=_("Last Name"), max_length=255)
-        if rules.suffix.visible:
-            fields["suffix"] = _name_field(rules.suffix, _("Name Suffix"))
-        if rules.dob.visible:
-            fields["dob"] = forms.DateField(
-                label=_("Date of Birth"),
-                required=False,
-                widget=forms.DateInput(attrs={"type": "date"}),
-            )
-        if rules.taxvat.visible:
-            fields["taxvat"] = forms.CharField(
-                label=_("Tax/VAT Number"), max_length=64, required=False
-            )
-        if rules.gender.visible:
-            fields["gender"] = forms.TypedChoiceField(
-                label=_("Gender"),
-                choices=[("", "—"), *Gender.choices],
-                coerce=int,
-                empty_value=None,
-                required=False,
-            )
+        fields: dict[str, forms.Field] = name_fields(rules) | personal_fields(rules)
         fields["allow_remote_assistance"] = forms.BooleanField(
             label=assistance_label, required=False
         )

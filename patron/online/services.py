@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from patron.online.models import OnlineKind, OnlineSession
 from patron.scopes.config import get_config
+from patron.scopes.models import StoreView
 
 DEFAULT_INTERVAL_MINUTES = 15
 COUNTER_KEY = "patron:online:counter"
@@ -52,7 +53,11 @@ def touch_online(
         "at": now.isoformat(),
         "url": (url or "")[:2000],
     }
-    cache.add(COUNTER_KEY, 0, timeout=None)
+    if cache.add(COUNTER_KEY, 0, timeout=None):
+        # The counter starts again (first touch, or the cache evicted it; the file cache's
+        # incr() even gives it the default five-minute expiry): without resetting the mark,
+        # every new number would sit below it and never be flushed.
+        cache.set(FLUSHED_KEY, 0, timeout=None)
     number = cache.incr(COUNTER_KEY)
     cache.set(RECORD_KEY.format(number), record, timeout=RECORD_TTL)
 
@@ -98,6 +103,15 @@ def flush_online() -> int:
             ).values_list("pk", flat=True)
         )
         rows = [r for r in rows if r.customer_id is None or r.customer_id in existing]
+        # Likewise a store view deleted since: keep the activity, drop the reference.
+        views = set(
+            StoreView.objects.filter(
+                pk__in={r.store_view_id for r in rows if r.store_view_id}
+            ).values_list("pk", flat=True)
+        )
+        for row in rows:
+            if row.store_view_id not in views:
+                row.store_view_id = None
         OnlineSession.objects.bulk_create(
             rows,
             update_conflicts=True,

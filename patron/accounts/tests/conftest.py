@@ -7,10 +7,7 @@ from django.core import mail
 from patron.accounts.tests.factories import make_shopper
 from patron.core import events
 from patron.testing.fixtures import (
-    default_store_view,
-    default_website,
     make_store_view,
-    make_website,
     reset_shared_state,
 )
 
@@ -29,21 +26,6 @@ def _fresh_cache_and_prefix():
     mail.outbox = []
     yield
     reset_shared_state()
-
-
-@pytest.fixture
-def website_a(db):
-    return default_website()
-
-
-@pytest.fixture
-def view_a(db):
-    return default_store_view()
-
-
-@pytest.fixture
-def website_b(db):
-    return make_website("second", name="Second Website")
 
 
 @pytest.fixture

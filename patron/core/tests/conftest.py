@@ -1,34 +1,8 @@
 import pytest
 
 from patron.testing.fixtures import (
-    default_store_view,
-    default_website,
     make_store_view,
-    make_website,
-    reset_shared_state,
 )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache_and_prefix():
-    reset_shared_state()
-    yield
-    reset_shared_state()
-
-
-@pytest.fixture
-def website_a(db):
-    return default_website()
-
-
-@pytest.fixture
-def view_a(db):
-    return default_store_view()
-
-
-@pytest.fixture
-def website_b(db):
-    return make_website("second", name="Second Website")
 
 
 @pytest.fixture

@@ -1,24 +1,10 @@
 import pytest
 
 from patron.testing.fixtures import (
-    default_store_view,
     make_store_view,
     make_website,
-    reset_shared_state,
     set_config,
 )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache_and_prefix():
-    reset_shared_state()
-    yield
-    reset_shared_state()
-
-
-@pytest.fixture
-def view_a(db):
-    return default_store_view()
 
 
 @pytest.fixture
