@@ -75,11 +75,15 @@ def _postcode_problem(country_id: str, postcode: str) -> Problem | None:
     example = rules.postal_code_examples[0] if rules.postal_code_examples else ""
     values = {"postcode": postcode, "country": country_name(country_id), "example": example}
     message = (
-        _("%(postcode)s is not a valid ZIP/postal code for %(country)s; it should look like %(example)s.")
+        _(
+            "%(postcode)s is not a valid ZIP/postal code for %(country)s; it should look like %(example)s."
+        )
         if example
         else _("%(postcode)s is not a valid ZIP/postal code for %(country)s.")
     )
-    return Problem("invalid_postcode", message % values, field="postcode", params={"example": example})
+    return Problem(
+        "invalid_postcode", message % values, field="postcode", params={"example": example}
+    )
 
 
 def normalize_telephone(value: str, country_id: str) -> str | None:

@@ -390,7 +390,9 @@ class CustomerGridRow(models.Model):
         verbose_name = _("customer grid row")
         verbose_name_plural = _("customer grid rows")
         indexes = [
-            models.Index(fields=["website_id", "group_id", "country_id"], name="customers_grid_filter_idx"),
+            models.Index(
+                fields=["website_id", "group_id", "country_id"], name="customers_grid_filter_idx"
+            ),
             models.Index(fields=["name"], name="customers_grid_name_idx"),
             models.Index(fields=["email"], name="customers_grid_email_idx"),
         ]

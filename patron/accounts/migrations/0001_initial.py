@@ -5,33 +5,69 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('customers', '0003_sessions_and_confirmation'),
-        ('scopes', '0002_default_scopes'),
+        ("customers", "0003_sessions_and_confirmation"),
+        ("scopes", "0002_default_scopes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PasswordResetRequest',
+            name="PasswordResetRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(db_index=True, max_length=254, verbose_name='email')),
-                ('ip', models.GenericIPAddressField(blank=True, db_index=True, null=True, verbose_name='IP address')),
-                ('by_staff', models.BooleanField(default=False, verbose_name='requested by staff')),
-                ('token_digest', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='requested at')),
-                ('used_at', models.DateTimeField(blank=True, null=True, verbose_name='used at')),
-                ('superseded_at', models.DateTimeField(blank=True, null=True, verbose_name='superseded at')),
-                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='customers.customer', verbose_name='customer')),
-                ('store_view', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='scopes.storeview')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(db_index=True, max_length=254, verbose_name="email")),
+                (
+                    "ip",
+                    models.GenericIPAddressField(
+                        blank=True, db_index=True, null=True, verbose_name="IP address"
+                    ),
+                ),
+                ("by_staff", models.BooleanField(default=False, verbose_name="requested by staff")),
+                ("token_digest", models.CharField(blank=True, max_length=64)),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        auto_now_add=True, db_index=True, verbose_name="requested at"
+                    ),
+                ),
+                ("used_at", models.DateTimeField(blank=True, null=True, verbose_name="used at")),
+                (
+                    "superseded_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="superseded at"),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "store_view",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="scopes.storeview",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'password reset request',
-                'verbose_name_plural': 'password reset requests',
-                'ordering': ['-created_at'],
+                "verbose_name": "password reset request",
+                "verbose_name_plural": "password reset requests",
+                "ordering": ["-created_at"],
             },
         ),
     ]

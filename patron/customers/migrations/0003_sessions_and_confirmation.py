@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0002_default_groups'),
+        ("customers", "0002_default_groups"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='customer',
-            name='confirmation_key_digest',
+            model_name="customer",
+            name="confirmation_key_digest",
             field=models.CharField(blank=True, max_length=64),
         ),
         migrations.AddField(
-            model_name='customer',
-            name='session_version',
+            model_name="customer",
+            name="session_version",
             field=models.PositiveIntegerField(default=0),
         ),
     ]

@@ -4,30 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0003_sessions_and_confirmation'),
+        ("customers", "0003_sessions_and_confirmation"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='customer',
-            name='pending_email',
-            field=models.EmailField(blank=True, max_length=254, verbose_name='new email awaiting confirmation'),
+            model_name="customer",
+            name="pending_email",
+            field=models.EmailField(
+                blank=True, max_length=254, verbose_name="new email awaiting confirmation"
+            ),
         ),
         migrations.AddField(
-            model_name='customer',
-            name='pending_email_key_digest',
+            model_name="customer",
+            name="pending_email_key_digest",
             field=models.CharField(blank=True, max_length=64),
         ),
         migrations.AddField(
-            model_name='customer',
-            name='pending_email_requested_at',
+            model_name="customer",
+            name="pending_email_requested_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='customer',
-            name='pending_email_with_password',
+            model_name="customer",
+            name="pending_email_with_password",
             field=models.BooleanField(default=False),
         ),
     ]

@@ -3,48 +3,64 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-class Migration(migrations.Migration):
 
+class Migration(migrations.Migration):
     dependencies = [
-        ('customers', '0004_pending_email_change'),
+        ("customers", "0004_pending_email_change"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CustomerGridRow',
+            name="CustomerGridRow",
             fields=[
-                ('customer', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='grid_row', serialize=False, to='customers.customer')),
-                ('website_id', models.BigIntegerField(db_index=True)),
-                ('group_id', models.BigIntegerField(db_index=True)),
-                ('created_in_id', models.BigIntegerField(null=True)),
-                ('name', models.CharField(max_length=511)),
-                ('email', models.CharField(max_length=254)),
-                ('telephone', models.CharField(blank=True, max_length=64)),
-                ('postcode', models.CharField(blank=True, max_length=32)),
-                ('country_id', models.CharField(blank=True, max_length=2)),
-                ('region', models.CharField(blank=True, max_length=255)),
-                ('city', models.CharField(blank=True, max_length=255)),
-                ('street', models.CharField(blank=True, max_length=1024)),
-                ('company', models.CharField(blank=True, max_length=255)),
-                ('fax', models.CharField(blank=True, max_length=64)),
-                ('vat_id', models.CharField(blank=True, max_length=64)),
-                ('billing_firstname', models.CharField(blank=True, max_length=255)),
-                ('billing_lastname', models.CharField(blank=True, max_length=255)),
-                ('billing_full', models.CharField(blank=True, max_length=1024)),
-                ('shipping_full', models.CharField(blank=True, max_length=1024)),
-                ('dob', models.DateField(null=True)),
-                ('taxvat', models.CharField(blank=True, max_length=64)),
-                ('gender', models.PositiveSmallIntegerField(null=True)),
-                ('is_active', models.BooleanField(default=True)),
-                ('confirmed', models.BooleanField(default=True)),
-                ('lock_expires_at', models.DateTimeField(null=True)),
-                ('created_at', models.DateTimeField(db_index=True)),
-                ('search_text', models.TextField(blank=True)),
+                (
+                    "customer",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="grid_row",
+                        serialize=False,
+                        to="customers.customer",
+                    ),
+                ),
+                ("website_id", models.BigIntegerField(db_index=True)),
+                ("group_id", models.BigIntegerField(db_index=True)),
+                ("created_in_id", models.BigIntegerField(null=True)),
+                ("name", models.CharField(max_length=511)),
+                ("email", models.CharField(max_length=254)),
+                ("telephone", models.CharField(blank=True, max_length=64)),
+                ("postcode", models.CharField(blank=True, max_length=32)),
+                ("country_id", models.CharField(blank=True, max_length=2)),
+                ("region", models.CharField(blank=True, max_length=255)),
+                ("city", models.CharField(blank=True, max_length=255)),
+                ("street", models.CharField(blank=True, max_length=1024)),
+                ("company", models.CharField(blank=True, max_length=255)),
+                ("fax", models.CharField(blank=True, max_length=64)),
+                ("vat_id", models.CharField(blank=True, max_length=64)),
+                ("billing_firstname", models.CharField(blank=True, max_length=255)),
+                ("billing_lastname", models.CharField(blank=True, max_length=255)),
+                ("billing_full", models.CharField(blank=True, max_length=1024)),
+                ("shipping_full", models.CharField(blank=True, max_length=1024)),
+                ("dob", models.DateField(null=True)),
+                ("taxvat", models.CharField(blank=True, max_length=64)),
+                ("gender", models.PositiveSmallIntegerField(null=True)),
+                ("is_active", models.BooleanField(default=True)),
+                ("confirmed", models.BooleanField(default=True)),
+                ("lock_expires_at", models.DateTimeField(null=True)),
+                ("created_at", models.DateTimeField(db_index=True)),
+                ("search_text", models.TextField(blank=True)),
             ],
             options={
-                'verbose_name': 'customer grid row',
-                'verbose_name_plural': 'customer grid rows',
-                'indexes': [models.Index(fields=['website_id', 'group_id', 'country_id'], name='customers_grid_filter_idx'), models.Index(fields=['name'], name='customers_grid_name_idx'), models.Index(fields=['email'], name='customers_grid_email_idx')],
+                "verbose_name": "customer grid row",
+                "verbose_name_plural": "customer grid rows",
+                "indexes": [
+                    models.Index(
+                        fields=["website_id", "group_id", "country_id"],
+                        name="customers_grid_filter_idx",
+                    ),
+                    models.Index(fields=["name"], name="customers_grid_name_idx"),
+                    models.Index(fields=["email"], name="customers_grid_email_idx"),
+                ],
             },
         ),
     ]

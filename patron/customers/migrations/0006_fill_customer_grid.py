@@ -32,7 +32,9 @@ def fill_grid(apps, schema_editor):
     Customer = apps.get_model("customers", "Customer")
     Row = apps.get_model("customers", "CustomerGridRow")
     Row.objects.all().delete()  # idempotent: rerunnable on a database that has rows
-    customers = Customer.objects.select_related("default_billing", "default_shipping").order_by("pk")
+    customers = Customer.objects.select_related("default_billing", "default_shipping").order_by(
+        "pk"
+    )
     batch = []
     for customer in customers.iterator(chunk_size=2000):
         row = build_row(customer)

@@ -5,27 +5,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mail', '0001_initial'),
-        ('scopes', '0002_default_scopes'),
+        ("mail", "0001_initial"),
+        ("scopes", "0002_default_scopes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TemplateOverride',
+            name="TemplateOverride",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('template_code', models.CharField(max_length=100, verbose_name='template')),
-                ('subject', models.CharField(max_length=255, verbose_name='subject')),
-                ('body_text', models.TextField(verbose_name='text')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('store_view', models.ForeignKey(blank=True, help_text='Leave empty to use this text in every store view without its own.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='scopes.storeview', verbose_name='store view')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("template_code", models.CharField(max_length=100, verbose_name="template")),
+                ("subject", models.CharField(max_length=255, verbose_name="subject")),
+                ("body_text", models.TextField(verbose_name="text")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "store_view",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Leave empty to use this text in every store view without its own.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="scopes.storeview",
+                        verbose_name="store view",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'email template',
-                'verbose_name_plural': 'email templates',
-                'constraints': [models.UniqueConstraint(condition=models.Q(('store_view__isnull', False)), fields=('template_code', 'store_view'), name='mail_one_override_per_view'), models.UniqueConstraint(condition=models.Q(('store_view__isnull', True)), fields=('template_code',), name='mail_one_override_for_all_views')],
+                "verbose_name": "email template",
+                "verbose_name_plural": "email templates",
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("store_view__isnull", False)),
+                        fields=("template_code", "store_view"),
+                        name="mail_one_override_per_view",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("store_view__isnull", True)),
+                        fields=("template_code",),
+                        name="mail_one_override_for_all_views",
+                    ),
+                ],
             },
         ),
     ]

@@ -5,31 +5,70 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('customers', '0006_fill_customer_grid'),
-        ('scopes', '0002_default_scopes'),
+        ("customers", "0006_fill_customer_grid"),
+        ("scopes", "0002_default_scopes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OnlineSession',
+            name="OnlineSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('customer', 'Customer'), ('visitor', 'Visitor')], max_length=16, verbose_name='type')),
-                ('subject', models.CharField(max_length=140, unique=True)),
-                ('visitor_id', models.CharField(blank=True, max_length=128, verbose_name='visitor id')),
-                ('last_activity_at', models.DateTimeField(db_index=True, verbose_name='last activity')),
-                ('last_url', models.CharField(blank=True, max_length=2000, verbose_name='last URL')),
-                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='customers.customer', verbose_name='customer')),
-                ('store_view', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='scopes.storeview')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("customer", "Customer"), ("visitor", "Visitor")],
+                        max_length=16,
+                        verbose_name="type",
+                    ),
+                ),
+                ("subject", models.CharField(max_length=140, unique=True)),
+                (
+                    "visitor_id",
+                    models.CharField(blank=True, max_length=128, verbose_name="visitor id"),
+                ),
+                (
+                    "last_activity_at",
+                    models.DateTimeField(db_index=True, verbose_name="last activity"),
+                ),
+                (
+                    "last_url",
+                    models.CharField(blank=True, max_length=2000, verbose_name="last URL"),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "store_view",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="scopes.storeview",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'online customer or visitor',
-                'verbose_name_plural': 'Now Online',
-                'ordering': ['-last_activity_at'],
+                "verbose_name": "online customer or visitor",
+                "verbose_name_plural": "Now Online",
+                "ordering": ["-last_activity_at"],
             },
         ),
     ]

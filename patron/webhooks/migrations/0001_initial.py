@@ -6,60 +6,136 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('scopes', '0002_default_scopes'),
+        ("scopes", "0002_default_scopes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Subscription',
+            name="Subscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('target_url', models.URLField(max_length=500, verbose_name='target URL')),
-                ('events', models.JSONField(default=list, verbose_name='events')),
-                ('secret', models.CharField(max_length=128, verbose_name='signing secret')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('paused_at', models.DateTimeField(blank=True, null=True, verbose_name='paused at')),
-                ('pause_reason', models.CharField(blank=True, max_length=255, verbose_name='last failure')),
-                ('consecutive_failures', models.PositiveIntegerField(default=0, verbose_name='failed deliveries in a row')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('websites', models.ManyToManyField(blank=True, help_text="Send only events of these websites' customers. Leave empty for all.", related_name='+', to='scopes.website', verbose_name='websites')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("target_url", models.URLField(max_length=500, verbose_name="target URL")),
+                ("events", models.JSONField(default=list, verbose_name="events")),
+                ("secret", models.CharField(max_length=128, verbose_name="signing secret")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "paused_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="paused at"),
+                ),
+                (
+                    "pause_reason",
+                    models.CharField(blank=True, max_length=255, verbose_name="last failure"),
+                ),
+                (
+                    "consecutive_failures",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="failed deliveries in a row"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "websites",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Send only events of these websites' customers. Leave empty for all.",
+                        related_name="+",
+                        to="scopes.website",
+                        verbose_name="websites",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'webhook subscription',
-                'verbose_name_plural': 'webhook subscriptions',
-                'ordering': ['name'],
-                'permissions': [('redeliver_delivery', 'Can re-send webhook deliveries')],
+                "verbose_name": "webhook subscription",
+                "verbose_name_plural": "webhook subscriptions",
+                "ordering": ["name"],
+                "permissions": [("redeliver_delivery", "Can re-send webhook deliveries")],
             },
         ),
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_id', models.UUIDField(db_index=True, default=uuid.uuid4, verbose_name='event id')),
-                ('event_type', models.CharField(max_length=64, verbose_name='event')),
-                ('payload', models.JSONField(verbose_name='payload')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('retrying', 'Retrying'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], default='pending', max_length=16, verbose_name='status')),
-                ('attempts', models.PositiveIntegerField(default=0, verbose_name='attempts')),
-                ('next_attempt_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='next attempt at')),
-                ('last_attempt_at', models.DateTimeField(blank=True, null=True, verbose_name='last attempt at')),
-                ('response_code', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='response code')),
-                ('response_ms', models.PositiveIntegerField(blank=True, null=True, verbose_name='latency (ms)')),
-                ('response_excerpt', models.TextField(blank=True, verbose_name='response excerpt')),
-                ('error', models.TextField(blank=True, verbose_name='error')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created at')),
-                ('subscription', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='webhooks.subscription', verbose_name='subscription')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "event_id",
+                    models.UUIDField(db_index=True, default=uuid.uuid4, verbose_name="event id"),
+                ),
+                ("event_type", models.CharField(max_length=64, verbose_name="event")),
+                ("payload", models.JSONField(verbose_name="payload")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("retrying", "Retrying"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0, verbose_name="attempts")),
+                (
+                    "next_attempt_at",
+                    models.DateTimeField(
+                        blank=True, db_index=True, null=True, verbose_name="next attempt at"
+                    ),
+                ),
+                (
+                    "last_attempt_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last attempt at"),
+                ),
+                (
+                    "response_code",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="response code"
+                    ),
+                ),
+                (
+                    "response_ms",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="latency (ms)"),
+                ),
+                ("response_excerpt", models.TextField(blank=True, verbose_name="response excerpt")),
+                ("error", models.TextField(blank=True, verbose_name="error")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        auto_now_add=True, db_index=True, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "subscription",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="webhooks.subscription",
+                        verbose_name="subscription",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'webhook delivery',
-                'verbose_name_plural': 'webhook deliveries',
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['status', 'next_attempt_at'], name='webhooks_due_idx')],
+                "verbose_name": "webhook delivery",
+                "verbose_name_plural": "webhook deliveries",
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["status", "next_attempt_at"], name="webhooks_due_idx")
+                ],
             },
         ),
     ]
