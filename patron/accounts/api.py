@@ -13,7 +13,7 @@ from patron.core.actors import Actor
 from patron.core.api import ErrorOut, store_view_of
 from patron.core.errors import InvalidInput
 from patron.core.http import client_ip
-from patron.customers.api import CustomerOut, CustomerTokenAuth, shopper_router
+from patron.customers.api import CustomerOut, CustomerTokenAuth, ProfileIn, shopper_router
 from patron.customers.models import Gender
 from patron.customers.services import issue_customer_token
 
@@ -26,19 +26,9 @@ class CaptchaAnswer(Schema):
     captcha: str | None = None
 
 
-class RegisterIn(CaptchaAnswer):
-    email: str
+class RegisterIn(ProfileIn, CaptchaAnswer):
     password: str
-    firstname: str
-    lastname: str
-    prefix: str = ""
-    middlename: str = ""
-    suffix: str = ""
-    dob: dt.date | None = None
-    taxvat: str = ""
-    gender: Gender | None = None
     newsletter: bool = False
-    allow_remote_assistance: bool = False
 
 
 class RegisterOut(Schema):

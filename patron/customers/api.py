@@ -123,12 +123,9 @@ class CustomerOut(Schema):
     updated_at: dt.datetime
 
 
-class CustomerIn(Schema):
-    website_id: int
-    store_view: str | None = Field(
-        None, description="Code of the store view the account is created in."
-    )
-    group_id: int | None = None
+class ProfileIn(Schema):
+    """The fields a customer account is created with, shared by staff and shopper creation."""
+
     email: str
     firstname: str
     lastname: str
@@ -138,9 +135,17 @@ class CustomerIn(Schema):
     dob: dt.date | None = None
     taxvat: str = ""
     gender: Gender | None = None
+    allow_remote_assistance: bool = False
+
+
+class CustomerIn(ProfileIn):
+    website_id: int
+    store_view: str | None = Field(
+        None, description="Code of the store view the account is created in."
+    )
+    group_id: int | None = None
     is_active: bool = True
     disable_auto_group_change: bool | None = None
-    allow_remote_assistance: bool = False
     custom_attributes: dict[str, Any] = {}
     send_welcome_email: bool = Field(
         False,
