@@ -166,3 +166,23 @@ def assert_accessible() -> Callable[..., None]:
             pytest.fail(format_violations(page.url, violations))
 
     return check
+
+
+# Walk-throughs run once in English on the default store view and once in German on a "de"
+# store view: @pytest.mark.parametrize("store", [...], indirect=True) selects the fixture below.
+
+
+@pytest.fixture
+def store(request, default_store_view, live_server, settings):
+    """Return (store view, URL prefix, language) for the run; links in emails point at the
+    live server."""
+    from patron.scopes import services as scope_services
+
+    settings.PATRON_PUBLIC_URL = live_server.url
+    if request.param == "en":
+        return default_store_view, "", "en"
+    german = scope_services.save_store_view(
+        store=default_store_view.store, code="de", name="Deutsch", locale="de"
+    )
+    scope_services.invalidate_caches()
+    return german, "/de", "de"

@@ -22,23 +22,10 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-PASSWORD = "Secret-password-1"
-NEW_PASSWORD = "Newer-password-2"
 LANGUAGES = [pytest.param("en", id="english_default_view"), pytest.param("de", id="german_de_view")]
 
-
-@pytest.fixture
-def store(request, default_store_view, live_server, settings):
-    """Return (store view, URL prefix, language) for the run; links in emails point at the
-    live server."""
-    settings.PATRON_PUBLIC_URL = live_server.url
-    if request.param == "en":
-        return default_store_view, "", "en"
-    german = scope_services.save_store_view(
-        store=default_store_view.store, code="de", name="Deutsch", locale="de"
-    )
-    scope_services.invalidate_caches()
-    return german, "/de", "de"
+PASSWORD = "Secret-password-1"
+NEW_PASSWORD = "Newer-password-2"
 
 
 def link_to(path: str) -> str:

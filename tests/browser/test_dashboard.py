@@ -17,30 +17,16 @@ from patron.core.actors import SYSTEM
 from patron.customers.address_rules import region_choices
 from patron.customers.models import Customer
 from patron.customers.services import check_customer_password, create_customer
-from patron.scopes import services as scope_services
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-PASSWORD = "Abcdefg1!"
-NEW_PASSWORD = "Zyxwvut2?"
 LANGUAGES = [pytest.param("en", id="english_default_view"), pytest.param("de", id="german_de_view")]
 
-
-@pytest.fixture
-def store(request, default_store_view, live_server, settings):
-    """Return (store view, URL prefix, language) for the run; links in emails point at the
-    live server."""
-    settings.PATRON_PUBLIC_URL = live_server.url
-    if request.param == "en":
-        return default_store_view, "", "en"
-    german = scope_services.save_store_view(
-        store=default_store_view.store, code="de", name="Deutsch", locale="de"
-    )
-    scope_services.invalidate_caches()
-    return german, "/de", "de"
+PASSWORD = "Abcdefg1!"
+NEW_PASSWORD = "Zyxwvut2?"
 
 
 @pytest.fixture
