@@ -568,10 +568,8 @@ def _load_sqlite(connection, chunks, first_id, last_id, clock) -> int:
             # billing address is the first, the shipping address the last, as the UPDATE below
             # sets); written chunk by chunk so memory stays flat.
             started = time.perf_counter()
-            rows = [
-                [prep(getattr(grid.build_row(customer), column)) for column in GRID_COLUMNS]
-                for customer in _grid_sources(chunk)
-            ]
+            built = [grid.build_row(customer) for customer in _grid_sources(chunk)]
+            rows = [[prep(getattr(row, column)) for column in GRID_COLUMNS] for row in built]
             cursor.executemany(inserts["customers_customergridrow"], rows)
             grid_rows += len(rows)
             building += time.perf_counter() - started
