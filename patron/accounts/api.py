@@ -10,7 +10,7 @@ from ninja import Router, Schema, Status
 
 from patron.accounts import captcha, services
 from patron.core.actors import Actor
-from patron.core.api import ErrorOut, store_view_of
+from patron.core.api import ERRORS, store_view_of
 from patron.core.errors import InvalidInput
 from patron.core.http import client_ip
 from patron.customers.api import CustomerOut, CustomerTokenAuth, ProfileIn, shopper_router
@@ -18,7 +18,6 @@ from patron.customers.models import Gender
 from patron.customers.services import issue_customer_token
 
 router = Router(tags=["Shopper sign-in and registration"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut}
 
 
 class CaptchaAnswer(Schema):

@@ -147,6 +147,10 @@ class ErrorOut(Schema):
     errors: list[FieldErrorOut] | None = None
 
 
+# The error responses every endpoint may give, for its OpenAPI description.
+ERRORS = {code: ErrorOut for code in (400, 401, 403, 404, 409, 429)}
+
+
 # --- Keyset pagination --------------------------------------------------------------------------
 
 T = TypeVar("T")

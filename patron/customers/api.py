@@ -11,7 +11,7 @@ from ninja.security import HttpBearer
 
 from patron.core.actors import Actor
 from patron.core.api import (
-    ErrorOut,
+    ERRORS,
     PageOut,
     keyset_page,
     require_permission,
@@ -25,7 +25,6 @@ from patron.scopes.models import Website
 
 router = Router(tags=["Customers"], auth=staff_auth)
 shopper_router = Router(tags=["Shopper account"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut}
 
 
 # --- Schemas ------------------------------------------------------------------------------------
@@ -721,9 +720,6 @@ class GridPageOut(Schema):
     count_is_capped: bool
 
 
-GRID_PAGE_SIZES = (20, 30, 50, 100, 200)
-
-
 def _grid_filters(request) -> dict[str, str]:
     reserved = {"keyword", "sort", "direction", "page", "page_size", "format", "ids"}
     return {key: value for key, value in request.GET.items() if key not in reserved}
@@ -747,15 +743,13 @@ def customer_grid(request, page: int = 1, page_size: int = 20):
     """Search the customers grid as the back office does: `keyword`, per-column filters
     (`<column>=value`, `<column>__from` / `__to` for dates and numbers), `sort` and `direction`.
     `count` stops at 10,000 (`count_is_capped`)."""
-    from patron.customers.grid import capped_count
+    from patron.core.errors import InvalidInput
+    from patron.customers.grid import PAGE_SIZES, capped_count
 
     require_permission(request, "customers.view_customer")
-    if page_size not in GRID_PAGE_SIZES:
-        from patron.core.errors import InvalidInput
-
+    if page_size not in PAGE_SIZES:
         raise InvalidInput(
-            _("page_size must be one of %(sizes)s.")
-            % {"sizes": ", ".join(map(str, GRID_PAGE_SIZES))},
+            _("page_size must be one of %(sizes)s.") % {"sizes": ", ".join(map(str, PAGE_SIZES))},
             code="invalid_page_size",
             field="page_size",
         )
@@ -772,36 +766,190 @@ def customer_grid(request, page: int = 1, page_size: int = 20):
     }
 
 
+def _selected_ids(request) -> list[int]:
+    return [int(i) for i in request.GET.get("ids", "").split(",") if i.strip().isdigit()]
+
+
 @router.get(
     "/customers/grid/export", url_name="customer-grid-export", response={200: None, **ERRORS}
 )
 def export_customer_grid(request, format: str = "csv"):
     """Stream the grid as CSV or Excel XML: the rows in `ids` (comma-separated) when given,
-    else every row matching the filters."""
+    else every row matching the filters. Recorded in the staff action log."""
     from django.http import StreamingHttpResponse
 
-    from patron.core.errors import InvalidInput
-    from patron.core.writers import EXPORT_FORMATS, csv_chunks, excel_xml_chunks
-    from patron.customers.grid import COLUMNS, export_rows
-
-    require_permission(request, "customers.export_customers")
-    if format not in EXPORT_FORMATS:
-        raise InvalidInput(_("format must be csv or xml."), code="invalid_format", field="format")
+    principal = require_permission(request, "customers.export_customers")
     rows = _grid_rows(request)
-    ids = [int(i) for i in request.GET.get("ids", "").split(",") if i.strip().isdigit()]
+    ids = _selected_ids(request)
     if ids:
         rows = rows.filter(customer_id__in=ids)
-    header = [str(column.label) for column in COLUMNS]
-    values = export_rows(rows)
-    chunks = (
-        csv_chunks(header, values, byte_order_mark=True)
-        if format == "csv"
-        else excel_xml_chunks(header, values, sheet_name="Customers")
-    )
-    content_type, extension = EXPORT_FORMATS[format]
+    chunks, content_type, filename = services.export_grid(
+        rows=rows, file_format=format, actor=principal.actor, selected=len(ids),
+        filters=_grid_filters(request) | {"keyword": request.GET.get("keyword", "")},
+    )  # fmt: skip
     response = StreamingHttpResponse(chunks, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="customers.{extension}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+class MassActionIn(Schema):
+    action: str = Field(
+        ..., description="delete, subscribe, unsubscribe, assign_group, activate or deactivate"
+    )
+    ids: list[int] = Field(..., description="The customers to act on.")
+    group_id: int | None = Field(None, description="The target group of assign_group.")
+
+
+class MassActionFailureOut(Schema):
+    id: int
+    code: str
+    message: str
+
+
+class MassActionOut(Schema):
+    action: str
+    done: int
+    failed: list[MassActionFailureOut]
+
+
+class JobQueuedOut(Schema):
+    job_id: str
+    status_url: str
+
+
+@router.post(
+    "/customers/mass-actions",
+    response={200: MassActionOut, 202: JobQueuedOut, **ERRORS},
+    url_name="customer-mass-action",
+)
+def customer_mass_action(request, payload: MassActionIn):
+    """Apply a grid mass action. Up to 200 customers it runs at once and answers 200 with the
+    counts and each refusal; above that it is queued and answers 202 with the progress job."""
+    from django.urls import reverse
+
+    from patron.core.errors import InvalidInput
+
+    if payload.action not in services.MASS_ACTION_PERMISSIONS:
+        raise InvalidInput(
+            _("Unknown mass action %(action)s.") % {"action": payload.action},
+            code="unknown_action",
+            field="action",
+        )
+    principal = require_permission(request, services.MASS_ACTION_PERMISSIONS[payload.action])
+    result, job = services.start_mass_action(
+        action=payload.action, customer_ids=payload.ids, actor=principal.actor,
+        group_id=payload.group_id, website_ids=principal.website_ids,
+    )  # fmt: skip
+    if job is not None:
+        url = reverse("api-v1:job", kwargs={"job_id": job.pk})
+        return Status(202, JobQueuedOut(job_id=str(job.pk), status_url=url))
+    return result
+
+
+class QuickEditIn(Schema):
+    email: str | None = None
+    group_id: int | None = None
+    telephone: str | None = None
+    postcode: str | None = None
+    website_id: int | None = None
+    taxvat: str | None = None
+    gender: int | None = None
+
+
+@router.patch(
+    "/customers/{int:customer_id}/quick-edit",
+    response={200: GridRowOut, **ERRORS},
+    url_name="customer-quick-edit",
+)
+def quick_edit(request, customer_id: int, payload: QuickEditIn):
+    """The grid's inline edit: Email, Group, Phone and ZIP (of the default billing address),
+    Web Site, Tax/VAT Number and Gender; every problem is reported, nothing saved on any."""
+    from patron.customers.models import CustomerGridRow
+
+    principal = require_permission(request, "customers.quick_edit_customer")
+    customer = _visible_customer(request, customer_id)
+    values = payload.dict(exclude_unset=True)
+    if "group_id" in values:
+        values["group"] = _group(values.pop("group_id"))
+    if "website_id" in values:
+        values["website"] = _website_for_write(request, values.pop("website_id"))
+    services.quick_edit_customer(customer=customer, actor=principal.actor, **values)
+    return CustomerGridRow.objects.get(customer_id=customer.pk)
+
+
+# --- Staff: saved grid views (a staff member's own) ---------------------------------------------
+
+
+class GridViewIn(Schema):
+    name: str
+    state: dict[str, Any] = Field(
+        default_factory=dict,
+        description="columns (codes in order), keyword, filters, sort, direction, page_size",
+    )
+
+
+class GridViewPatch(Schema):
+    name: str | None = None
+    state: dict[str, Any] | None = None
+
+
+class GridViewOut(Schema):
+    id: int
+    name: str
+    state: dict[str, Any]
+
+
+def _staff_user(request):
+    principal = require_permission(request, "customers.view_customer")
+    if principal.user is None:
+        raise Forbidden(
+            _("Saved views belong to staff members; sign in to the back office."),
+            code="staff_only",
+        )
+    return principal.user
+
+
+@router.get(
+    "/customers/grid/views", response={200: list[GridViewOut], **ERRORS}, url_name="grid-views"
+)
+def list_grid_views(request):
+    """Your saved views of the customers grid."""
+    return list(_staff_user(request).customer_grid_views.all())
+
+
+@router.post(
+    "/customers/grid/views", response={201: GridViewOut, **ERRORS}, url_name="grid-view-create"
+)
+def create_grid_view(request, payload: GridViewIn):
+    view = services.save_grid_view(
+        user=_staff_user(request), name=payload.name, state=payload.state
+    )
+    return Status(201, view)
+
+
+@router.patch(
+    "/customers/grid/views/{int:view_id}",
+    response={200: GridViewOut, **ERRORS},
+    url_name="grid-view-update",
+)
+def update_grid_view(request, view_id: int, payload: GridViewPatch):
+    from patron.customers.models import GridView
+
+    return services.update_grid_view(
+        view=GridView(pk=view_id), user=_staff_user(request), name=payload.name, state=payload.state
+    )
+
+
+@router.delete(
+    "/customers/grid/views/{int:view_id}",
+    response={204: None, **ERRORS},
+    url_name="grid-view-delete",
+)
+def delete_grid_view(request, view_id: int):
+    from patron.customers.models import GridView
+
+    services.delete_grid_view(view=GridView(pk=view_id), user=_staff_user(request))
+    return Status(204, None)
 
 
 # --- Staff: timeline and notes ------------------------------------------------------------------

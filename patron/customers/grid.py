@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from patron.core.errors import InvalidInput
+from patron.core.errors import InvalidInput, Problem
 from patron.customers.models import Address, Customer, CustomerGridRow
 
 REBUILD_BATCH = 2000
@@ -326,3 +326,130 @@ def export_rows(rows: QuerySet[CustomerGridRow]) -> Iterable[list[Any]]:
                 value = _("Locked") if value and value > now else _("Unlocked")
             values.append(value)
         yield values
+
+
+# --- Grid state: columns, keyword, filters, sort and page size ------------------------------------
+
+PAGE_SIZES = (20, 30, 50, 100, 200)
+DEFAULT_COLUMNS = tuple(column.code for column in COLUMNS if column.default)
+STATE_PARAMETERS = ("columns", "keyword", "sort", "direction", "page_size")
+
+
+def default_state() -> dict[str, Any]:
+    return {
+        "columns": list(DEFAULT_COLUMNS),
+        "keyword": "",
+        "filters": {},
+        "sort": "id",
+        "direction": "asc",
+        "page_size": PAGE_SIZES[0],
+    }
+
+
+def clean_state(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a complete, valid grid state from ``raw`` (a saved view or a request's values),
+    raising ``InvalidInput`` that names each unknown column, filter, sort or page size."""
+    state = default_state()
+    problems = []
+    columns = raw.get("columns")
+    if columns:
+        if isinstance(columns, str):
+            columns = [code for code in columns.split(",") if code]
+        unknown = [code for code in columns if code not in COLUMNS_BY_CODE]
+        if unknown:
+            problems.append(
+                Problem(
+                    "unknown_column",
+                    _("Unknown column %(column)s.") % {"column": ", ".join(unknown)},
+                    field="columns",
+                )
+            )
+        state["columns"] = list(dict.fromkeys(code for code in columns if code in COLUMNS_BY_CODE))
+    state["keyword"] = str(raw.get("keyword") or "").strip()[:200]
+    filters = {k: str(v).strip() for k, v in (raw.get("filters") or {}).items() if str(v).strip()}
+    try:
+        _apply_filters(CustomerGridRow.objects.none(), filters)
+    except InvalidInput as error:
+        problems.append(Problem(error.code, str(error.message), field=error.field))
+    state["filters"] = filters
+    sort = raw.get("sort") or "id"
+    if sort not in COLUMNS_BY_CODE:
+        problems.append(
+            Problem(
+                "unknown_column",
+                _("Unknown sort column %(column)s.") % {"column": sort},
+                field="sort",
+            )
+        )
+    else:
+        state["sort"] = sort
+    state["direction"] = "desc" if raw.get("direction") == "desc" else "asc"
+    try:
+        page_size = int(raw.get("page_size") or PAGE_SIZES[0])
+    except (TypeError, ValueError):
+        page_size = 0
+    if page_size not in PAGE_SIZES:
+        problems.append(
+            Problem(
+                "invalid_page_size",
+                _("Show %(sizes)s rows a page.") % {"sizes": ", ".join(map(str, PAGE_SIZES))},
+                field="page_size",
+            )
+        )
+    else:
+        state["page_size"] = page_size
+    if problems:
+        raise InvalidInput.from_problems(problems)
+    return state
+
+
+def state_from_query(query: Mapping[str, Any]) -> dict[str, Any]:
+    """Read a grid state from query parameters: the state's own names, and each filter as
+    ``f_<filter>`` (``f_group=1``, ``f_created_at__from=2026-01-01``)."""
+    raw = {name: query.get(name) for name in STATE_PARAMETERS}
+    raw["filters"] = {
+        key[2:]: value for key, value in query.items() if key.startswith("f_") and value
+    }
+    return clean_state(raw)
+
+
+def query_from_state(state: Mapping[str, Any]) -> dict[str, str]:
+    """The query parameters that :func:`state_from_query` reads back as ``state``."""
+    query = {
+        "columns": ",".join(state["columns"]),
+        "keyword": state["keyword"],
+        "sort": state["sort"],
+        "direction": state["direction"],
+        "page_size": str(state["page_size"]),
+    }
+    query |= {f"f_{key}": value for key, value in state["filters"].items()}
+    return {key: value for key, value in query.items() if value}
+
+
+def search_state(state: Mapping[str, Any], *, website_ids: list[int] | None):
+    """The rows a grid state shows, for the staff member's websites."""
+    return search_grid(
+        website_ids=website_ids,
+        keyword=state["keyword"],
+        filters=state["filters"],
+        sort=state["sort"],
+        descending=state["direction"] == "desc",
+    )
+
+
+def export_chunks(rows: QuerySet[CustomerGridRow], file_format: str):
+    """Return (chunks, content type, file name) streaming ``rows`` as CSV or Excel XML;
+    raise ``InvalidInput`` for another format."""
+    from patron.core.writers import EXPORT_FORMATS, csv_chunks, excel_xml_chunks
+
+    if file_format not in EXPORT_FORMATS:
+        raise InvalidInput(_("format must be csv or xml."), code="invalid_format", field="format")
+    header = [str(column.label) for column in COLUMNS]
+    values = export_rows(rows)
+    chunks = (
+        csv_chunks(header, values, byte_order_mark=True)
+        if file_format == "csv"
+        else excel_xml_chunks(header, values, sheet_name="Customers")
+    )
+    content_type, extension = EXPORT_FORMATS[file_format]
+    return chunks, content_type, f"customers.{extension}"

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -172,6 +173,9 @@ class Customer(models.Model):
             ("view_timeline", _("Can view customer timelines")),
             ("add_timeline_note", _("Can add notes to customer timelines")),
             ("change_remote_assistance", _("Can change a customer's remote assistance consent")),
+            ("assign_customer_group", _("Can assign a customer group to selected customers")),
+            ("change_customer_status", _("Can activate and deactivate customers")),
+            ("quick_edit_customer", _("Can edit customers inline in the grid")),
         ]
 
     def __str__(self) -> str:
@@ -399,3 +403,30 @@ class CustomerGridRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
+
+
+class GridView(models.Model):
+    """A staff member's named view of the customers grid: columns in order, keyword, filters,
+    sort and page size, as a plain state dict checked by ``grid.clean_view_state``."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="customer_grid_views",
+        verbose_name=_("staff member"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    state = models.JSONField(_("state"), default=dict)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("grid view")
+        verbose_name_plural = _("grid views")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="customers_grid_view_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -109,6 +109,15 @@ def save_config(
 
     transaction.on_commit(invalidate_caches)
     if changed or removed_paths:
+        from patron.staff.services import record_configuration_change
+
+        record_configuration_change(
+            actor=actor,
+            scope=scope,
+            scope_id=scope_id,
+            changed=sorted(changed),
+            reset=sorted(removed_paths),
+        )
         events.emit(
             "configurationChanged",
             scope=scope,

@@ -8,7 +8,7 @@ from patron.admin_site import admin_site
 from patron.core.actors import Actor
 from patron.core.errors import PatronError
 from patron.staff import services
-from patron.staff.models import IntegrationToken, StaffProfile
+from patron.staff.models import IntegrationToken, StaffAction, StaffProfile
 
 
 class StaffProfileInline(admin.StackedInline):
@@ -18,12 +18,80 @@ class StaffProfileInline(admin.StackedInline):
     verbose_name_plural = gettext_lazy("Back-office language and websites")
 
 
+class PermissionChangeLogMixin:
+    """Log what a save changed in the permissions of a staff member or role, by comparing a
+    snapshot taken before the form saves with one taken after its many-to-many fields do."""
+
+    def snapshot(self, obj):
+        raise NotImplementedError
+
+    def log_target(self, obj) -> str:
+        return str(obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id) if object_id else None
+        self._before = self.snapshot(obj) if obj is not None else None
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.record_permission_change(
+            actor=Actor.staff(request.user),
+            target=self.log_target(form.instance),
+            before=getattr(self, "_before", None),
+            after=self.snapshot(form.instance),
+        )
+
+
 @admin.register(User, site=admin_site)
-class StaffUserAdmin(UserAdmin):
+class StaffUserAdmin(PermissionChangeLogMixin, UserAdmin):
     inlines = [StaffProfileInline]
 
+    def snapshot(self, obj):
+        return services.permission_snapshot(obj)
 
-admin_site.register(Group, GroupAdmin)
+    def log_target(self, obj) -> str:
+        return _("Staff member %(name)s") % {"name": obj.get_username()}
+
+
+@admin.register(Group, site=admin_site)
+class RoleAdmin(PermissionChangeLogMixin, GroupAdmin):
+    def snapshot(self, obj):
+        return services.group_permission_snapshot(obj)
+
+    def log_target(self, obj) -> str:
+        return _("Role %(name)s") % {"name": obj.name}
+
+
+@admin.register(StaffAction, site=admin_site)
+class StaffActionAdmin(admin.ModelAdmin):
+    """System > Staff Action Log: read-only, seen only with its own view permission."""
+
+    list_display = ["at", "actor_label", "action", "target", "count"]
+    list_filter = ["action", "actor_kind"]
+    search_fields = ["actor_label", "target"]
+    date_hierarchy = "at"
+    readonly_fields = [
+        "at",
+        "actor_kind",
+        "actor_id",
+        "actor_label",
+        "action",
+        "target",
+        "count",
+        "details",
+    ]
+    actions = None
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(IntegrationToken, site=admin_site)
@@ -45,7 +113,14 @@ class IntegrationTokenAdmin(admin.ModelAdmin):
         data = form.cleaned_data
         try:
             if change:
+                before = IntegrationToken.objects.get(pk=obj.pk).permissions
                 obj.save()
+                services.record_permission_change(
+                    actor=Actor.staff(request.user),
+                    target=_("Integration token %(name)s") % {"name": obj.name},
+                    before=sorted(before),
+                    after=sorted(obj.permissions),
+                )
                 return
             token, secret = services.create_integration_token(
                 name=data["name"],

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from patron.core.actors import ActorFields
+
 
 class StaffProfile(models.Model):
     """Patron's additions to a staff user: back-office language and website scope."""
@@ -104,3 +106,36 @@ class IntegrationToken(models.Model):
         if self.revoked_at is not None:
             return False
         return self.expires_at is None or self.expires_at > timezone.now()
+
+
+class StaffActionKind(models.TextChoices):
+    EXPORT = "export", _("Export")
+    MASS_ACTION = "mass_action", _("Mass action")
+    CONFIGURATION = "configuration", _("Configuration change")
+    PERMISSIONS = "permissions", _("Permission change")
+
+
+class StaffAction(ActorFields):
+    """One entry of the staff action log: who did what, when, and to how many records.
+
+    Kept apart from the customer timeline because these actions are about the shop's data as a
+    whole (exports, mass actions, settings, permissions), and are read by whoever audits staff.
+    """
+
+    action = models.CharField(_("action"), max_length=32, choices=StaffActionKind.choices)
+    target = models.CharField(_("target"), max_length=500, blank=True)
+    count = models.PositiveIntegerField(_("records"), null=True, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("staff action")
+        verbose_name_plural = _("staff action log")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["action", "-at"], name="staff_action_kind_idx"),
+            models.Index(fields=["actor_kind", "actor_id", "-at"], name="staff_action_actor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label}: {self.action} {self.target}"

@@ -1,4 +1,4 @@
-"""Integration tokens (create, rotate, revoke) and staff website scope."""
+"""Integration tokens (create, rotate, revoke), staff website scope and the staff action log."""
 
 import hashlib
 import hmac
@@ -16,7 +16,7 @@ from patron.core.actors import Actor
 from patron.core.errors import Conflict, InvalidInput, LimitReached, NotAuthenticated, Problem
 from patron.core.ratelimit import hit
 from patron.scopes.models import Website
-from patron.staff.models import IntegrationToken
+from patron.staff.models import IntegrationToken, StaffAction, StaffActionKind
 
 TOKEN_PREFIX = "ptn"  # noqa: S105 - a public token prefix
 
@@ -84,6 +84,12 @@ def create_integration_token(
         created_by=created_by,
     )
     token.websites.set(list(websites))
+    record_staff_action(
+        actor=actor,
+        action=StaffActionKind.PERMISSIONS,
+        target=_("Integration token %(name)s") % {"name": token.name},
+        details={"token_id": token.pk, "change": "created", "permissions": permissions},
+    )
     return token, plaintext
 
 
@@ -119,6 +125,12 @@ def revoke_integration_token(*, token: IntegrationToken, actor: Actor) -> Integr
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        record_staff_action(
+            actor=actor,
+            action=StaffActionKind.PERMISSIONS,
+            target=_("Integration token %(name)s") % {"name": token.name},
+            details={"token_id": token.pk, "change": "revoked"},
+        )
     return token
 
 
@@ -171,3 +183,79 @@ def staff_website_ids(user) -> list[int] | None:
         return None
     ids = list(profile.websites.values_list("pk", flat=True))
     return ids or None
+
+
+# --- Staff action log ---------------------------------------------------------------------------
+
+
+def record_staff_action(
+    *,
+    actor: Actor,
+    action: str,
+    target: str = "",
+    count: int | None = None,
+    details: dict | None = None,
+) -> StaffAction:
+    """Add an entry to the staff action log (exports, mass actions, settings, permissions).
+
+    Written in the caller's transaction, so an action that rolls back leaves no entry.
+    """
+    return StaffAction.objects.create(
+        action=action,
+        target=str(target)[:500],
+        count=count,
+        details=details or {},
+        **actor.as_fields(),
+    )
+
+
+def permission_snapshot(user) -> dict:
+    """What a staff member may do and see, compared before and after an edit of their account."""
+    profile = getattr(user, "staff_profile", None)
+    return {
+        "is_active": user.is_active,
+        "is_staff": user.is_staff,
+        "is_superuser": user.is_superuser,
+        "groups": sorted(user.groups.values_list("name", flat=True)),
+        "permissions": sorted(
+            f"{app}.{codename}"
+            for app, codename in user.user_permissions.values_list(
+                "content_type__app_label", "codename"
+            )
+        ),
+        "websites": sorted(profile.websites.values_list("code", flat=True)) if profile else [],
+    }
+
+
+def group_permission_snapshot(group) -> list[str]:
+    return sorted(
+        f"{app}.{codename}"
+        for app, codename in group.permissions.values_list("content_type__app_label", "codename")
+    )
+
+
+def record_permission_change(*, actor: Actor, target: str, before, after) -> StaffAction | None:
+    """Log a change of a staff member's or a role's permissions; nothing when they are equal."""
+    if before == after:
+        return None
+    return record_staff_action(
+        actor=actor,
+        action=StaffActionKind.PERMISSIONS,
+        target=target,
+        details={"before": before, "after": after},
+    )
+
+
+def record_configuration_change(
+    *, actor: Actor, scope: str, scope_id: int, changed: list[str], reset: list[str]
+) -> StaffAction | None:
+    """Log a configuration save by a staff member or an integration (not Patron's own)."""
+    if actor.kind not in ("staff", "integration"):
+        return None
+    return record_staff_action(
+        actor=actor,
+        action=StaffActionKind.CONFIGURATION,
+        target=f"{scope}:{scope_id}",
+        count=len(changed) + len(reset),
+        details={"changed": changed, "reset": reset},
+    )

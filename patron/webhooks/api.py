@@ -7,14 +7,13 @@ import uuid
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
-from patron.core.api import ErrorOut, require_permission, staff_auth
+from patron.core.api import ERRORS, require_permission, staff_auth
 from patron.core.errors import NotFound
 from patron.scopes.models import Website
 from patron.webhooks import services
 from patron.webhooks.models import Delivery, Subscription
 
 router = Router(tags=["Webhooks"], auth=staff_auth)
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut}
 
 
 class SubscriptionIn(Schema):
