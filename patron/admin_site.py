@@ -8,9 +8,15 @@ class PatronAdminSite(admin.AdminSite):
     index_title = _("Customer management")
 
     def get_urls(self):
+        from django.urls import path
+
+        from patron.core.admin import job_progress_view
         from patron.scopes.admin import configuration_urls
 
-        return configuration_urls(self) + super().get_urls()
+        jobs = [
+            path("jobs/<uuid:job_id>/", self.admin_view(job_progress_view), name="job-progress")
+        ]
+        return configuration_urls(self) + jobs + super().get_urls()
 
 
 admin_site = PatronAdminSite(name="admin")

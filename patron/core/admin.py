@@ -23,3 +23,34 @@ class JobAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+def job_progress_view(request, job_id):
+    """A job's progress, refreshed every two seconds until it finishes; shown to the staff
+    member who started it and to holders of core.view_job."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+    from django.template.response import TemplateResponse
+
+    from patron.core.errors import NotFound
+    from patron.core.progress import get_job
+
+    try:
+        job = get_job(job_id)
+    except NotFound:
+        raise Http404 from None
+    started_it = job.actor_kind == "staff" and job.actor_id == request.user.pk
+    if not started_it and not request.user.has_perm("core.view_job"):
+        raise PermissionDenied
+    back_url = None
+    if job.kind.startswith("customers."):
+        from django.urls import reverse
+
+        back_url = reverse("admin:customers_customer_changelist")
+    context = {
+        **admin_site.each_context(request),
+        "title": job.label,
+        "job": job,
+        "back_url": back_url,
+    }
+    return TemplateResponse(request, "admin/core/job_progress.html", context)

@@ -50,9 +50,11 @@ class Registry(Generic[T]):
 class CustomerSection:
     """A section (tab) of the back-office customer edit page.
 
-    ``render(request, customer)`` returns the section's HTML; ``permission`` is a Django
-    permission (``app_label.codename``) the staff member needs to see it; ``is_enabled()``
-    lets a section disappear when its feature is switched off in the configuration.
+    ``render(request, customer)`` returns the section's HTML. ``post(request, customer)``, when
+    the section has forms, handles their submission: it returns a response (a redirect after
+    success) or the section's HTML again with the errors. ``permission`` is a Django permission
+    (``app_label.codename``) the staff member needs to see the section; ``is_enabled()`` lets a
+    section disappear when its feature is switched off in the configuration.
     """
 
     code: str
@@ -61,6 +63,7 @@ class CustomerSection:
     render: Callable[[Any, Any], str]
     permission: str | None = None
     is_enabled: Callable[[], bool] = lambda: True
+    post: Callable[[Any, Any], Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,11 @@ Customer Groups and Tax Classes. Every save goes through the services."""
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from patron.admin_site import admin_site
 from patron.core.actors import Actor
@@ -80,6 +81,12 @@ class AddressInline(admin.TabularInline):
         return address.customer.default_shipping_id == address.pk
 
 
+def _default_website():
+    from patron.scopes.models import Website
+
+    return Website.objects.filter(is_default=True).first() or Website.objects.first()
+
+
 class CustomerAddForm(forms.ModelForm):
     """Add New Customer: staff-created accounts have no password until the customer sets one
     through the link in the welcome email."""
@@ -101,98 +108,72 @@ class CustomerAddForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "created_in" in self.fields:
             self.fields["created_in"].label = gettext_lazy("Send Welcome Email From")
+        from patron.customers.services import default_group_id
+        from patron.scopes.config import get_config
+
+        self.fields["group"].initial = default_group_id(None, _default_website())
+        self.fields["disable_auto_group_change"].initial = bool(
+            get_config("customer/create_account/viv_disable_auto_group_assign_default")
+        )
 
 
 @admin.register(Customer, site=admin_site)
 class CustomerAdmin(ServiceErrorsMixin, admin.ModelAdmin):
-    list_display = [
-        "id",
-        "name",
-        "email",
-        "group",
-        "website",
-        "created_in",
-        "created_at",
-        "is_active",
-    ]
-    list_display_links = ["id", "name"]
-    list_filter = ["website", "group", "is_active", "created_in"]
-    search_fields = ["email", "firstname", "lastname", "taxvat", "number"]
-    list_select_related = ["group", "website", "created_in"]
-    date_hierarchy = "created_at"
-    inlines = [AddressInline]
-    list_per_page = 50
-    show_full_result_count = False
-    actions = ["send_password_reset", "unlock_accounts", "force_sign_in"]
+    """All Customers: Django's admin supplies the add form and the delete confirmation; the grid
+    (admin_grid) and the edit page (admin_edit) are Patron's own pages."""
 
-    @admin.action(
-        description=gettext_lazy("Send a password reset link"), permissions=["reset_password"]
-    )
-    def send_password_reset(self, request, queryset):
-        from patron.accounts.services import staff_password_reset
+    def get_urls(self):
+        from django.urls import path
 
-        self._run_each(
-            request,
-            queryset,
-            staff_password_reset,
-            lambda n: ngettext(
-                "A reset link was sent to %(count)d customer.",
-                "Reset links were sent to %(count)d customers.",
-                n,
+        from patron.customers import admin_edit, admin_grid
+
+        def page(view, name, route):
+            wrapped = self.admin_site.admin_view(lambda request, **kw: view(request, self, **kw))
+            return path(route, wrapped, name=f"customers_customer_{name}")
+
+        return [
+            page(admin_grid.quick_edit_view, "quick_edit", "grid/<int:customer_id>/quick-edit/"),
+            page(admin_grid.mass_action_view, "mass_action", "grid/action/"),
+            page(admin_grid.export_view, "export", "grid/export/"),
+            page(admin_grid.views_view, "grid_views", "grid/views/"),
+            page(
+                admin_edit.reset_password_view,
+                "reset_password",
+                "<int:customer_id>/reset-password/",
             ),
-        )
-
-    @admin.action(description=gettext_lazy("Unlock"), permissions=["unlock"])
-    def unlock_accounts(self, request, queryset):
-        from patron.accounts.services import unlock_customer
-
-        self._run_each(
-            request,
-            queryset,
-            unlock_customer,
-            lambda n: ngettext(
-                "%(count)d account was unlocked.", "%(count)d accounts were unlocked.", n
+            page(admin_edit.unlock_view, "unlock", "<int:customer_id>/unlock/"),
+            page(
+                admin_edit.force_sign_in_view, "force_sign_in", "<int:customer_id>/force-sign-in/"
             ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        from patron.customers.admin_grid import grid_page
+
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return grid_page(request, self)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        from patron.customers.admin_edit import edit_page
+
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        try:
+            customer_id = int(object_id)
+        except ValueError:
+            raise Http404 from None
+        return edit_page(request, self, customer_id)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # After the first save the full edit page opens (Magento's Save and Continue Edit).
+        messages.success(request, gettext("You saved the customer."))
+        return HttpResponseRedirect(
+            reverse(
+                "admin:customers_customer_change", args=[obj.pk], current_app=self.admin_site.name
+            )
         )
-
-    @admin.action(
-        description=gettext_lazy("Force sign-in (end all sessions and tokens)"),
-        permissions=["force_sign_in"],
-    )
-    def force_sign_in(self, request, queryset):
-        from patron.accounts.services import force_sign_in
-
-        self._run_each(
-            request,
-            queryset,
-            force_sign_in,
-            lambda n: ngettext(
-                "%(count)d customer must sign in again.",
-                "%(count)d customers must sign in again.",
-                n,
-            ),
-        )
-
-    def _run_each(self, request, queryset, service, done_message):
-        done = 0
-        for customer in queryset:
-            try:
-                service(customer=customer, actor=Actor.staff(request.user))
-            except PatronError as error:
-                messages.error(request, f"{customer.email}: {error.message}")
-            else:
-                done += 1
-        if done:
-            messages.success(request, done_message(done) % {"count": done})
-
-    def has_reset_password_permission(self, request):
-        return request.user.has_perm("customers.reset_customer_password")
-
-    def has_unlock_permission(self, request):
-        return request.user.has_perm("customers.unlock_customer")
-
-    def has_force_sign_in_permission(self, request):
-        return request.user.has_perm("customers.force_sign_in_customer")
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
@@ -200,28 +181,7 @@ class CustomerAdmin(ServiceErrorsMixin, admin.ModelAdmin):
         return super().get_form(request, obj, **kwargs)
 
     def get_fields(self, request, obj=None):
-        if obj is None:
-            return [
-                "website",
-                "created_in",
-                "send_welcome_email",
-                "group",
-                *EDITABLE_CUSTOMER_FIELDS,
-            ]
-        return [
-            "website",
-            "group",
-            *EDITABLE_CUSTOMER_FIELDS,
-            "number",
-            "created_in",
-            "created_at",
-            "updated_at",
-        ]
-
-    def get_readonly_fields(self, request, obj=None):
-        if obj is None:
-            return []
-        return ["number", "created_in", "created_at", "updated_at"]
+        return ["website", "created_in", "send_welcome_email", "group", *EDITABLE_CUSTOMER_FIELDS]
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -230,48 +190,26 @@ class CustomerAdmin(ServiceErrorsMixin, admin.ModelAdmin):
         website_ids = staff_website_ids(request.user)
         return queryset if website_ids is None else queryset.filter(website_id__in=website_ids)
 
-    @admin.display(description=gettext_lazy("name"), ordering="lastname")
-    def name(self, customer):
-        return customer.name
-
     def run_service(self, request, form, obj):
+        """Add New Customer (edits go through the edit page's Account Information section)."""
+        from patron.accounts.services import create_account_by_staff
+
         data = form.cleaned_data
-        actor = Actor.staff(request.user)
         fields = {name: data[name] for name in EDITABLE_CUSTOMER_FIELDS if name in data}
         fields = {
             k: ("" if v is None and k not in ("dob", "gender") else v) for k, v in fields.items()
         }
-        if obj is None:
-            email, firstname, lastname = (
-                fields.pop("email"),
-                fields.pop("firstname"),
-                fields.pop("lastname"),
-            )
-            from patron.accounts.services import create_account_by_staff
-
-            return create_account_by_staff(
-                website=data["website"],
-                welcome_store_view=data.get("created_in"),
-                send_welcome_email=form.cleaned_data.get("send_welcome_email", True),
-                group=data.get("group"),
-                email=email,
-                firstname=firstname,
-                lastname=lastname,
-                actor=actor,
-                **fields,
-            )
-        original = Customer.objects.get(pk=obj.pk)
-        changes = {k: v for k, v in fields.items() if getattr(original, k) != v}
-        customer = original
-        if changes:
-            customer = services.update_customer(customer=original, actor=actor, **changes)
-        if data["group"].pk != original.group_id:
-            customer = services.change_group(customer=customer, group=data["group"], actor=actor)
-        if data["website"].pk != original.website_id:
-            customer = services.move_customer_to_website(
-                customer=customer, website=data["website"], actor=actor
-            )
-        return customer
+        return create_account_by_staff(
+            website=data["website"],
+            welcome_store_view=data.get("created_in"),
+            send_welcome_email=data.get("send_welcome_email", True),
+            group=data.get("group"),
+            email=fields.pop("email"),
+            firstname=fields.pop("firstname"),
+            lastname=fields.pop("lastname"),
+            actor=Actor.staff(request.user),
+            **fields,
+        )
 
     def delete_model(self, request, obj):
         services.delete_customer(customer=obj, actor=Actor.staff(request.user))

@@ -8,11 +8,12 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self) -> None:
-        from patron.customers import demo, history, newsletter, services  # noqa: F401 - registers kinds
+        from patron.customers import demo, history, newsletter, sections, services  # noqa: F401
         from patron.scopes.services import register_save_guard
 
         register_save_guard(
             services.SHARE_SCOPE_PATH, services.refuse_global_sharing_with_duplicates
         )
         demo.register_steps()
+        sections.register_sections()
         newsletter.register_settings()

@@ -294,38 +294,57 @@ def capped_count(rows: QuerySet[CustomerGridRow], cap: int = COUNT_CAP) -> tuple
     return min(count, cap), count > cap
 
 
+@dataclass(frozen=True)
+class Lookups:
+    """The names the grid shows instead of ids and codes, read once per page or export."""
+
+    groups: dict[int, str]
+    websites: dict[int, str]
+    views: dict[int, str]
+    genders: dict[int, str]
+    now: dt.datetime
+
+    @classmethod
+    def load(cls) -> "Lookups":
+        from patron.customers.models import CustomerGroup, Gender
+        from patron.scopes.models import StoreView, Website
+
+        return cls(
+            groups=dict(CustomerGroup.objects.values_list("pk", "code")),
+            websites=dict(Website.objects.values_list("pk", "name")),
+            views=dict(StoreView.objects.values_list("pk", "name")),
+            genders={value: str(label) for value, label in Gender.choices},
+            now=timezone.now(),
+        )
+
+
+def cell_value(column: GridColumn, row: CustomerGridRow, lookups: Lookups) -> Any:
+    """The value of ``column`` in ``row`` as the grid shows it: names for ids, words for flags;
+    dates stay dates for the caller to format."""
+    value = getattr(row, column.field)
+    if column.code == "group":
+        return lookups.groups.get(value, value)
+    if column.code == "website":
+        return lookups.websites.get(value, value)
+    if column.code == "created_in":
+        return lookups.views.get(value, "")
+    if column.code == "gender":
+        return lookups.genders.get(value, "")
+    if column.code == "confirmed":
+        return _("Yes") if value else _("No")
+    if column.code == "status":
+        return _("Active") if value else _("Inactive")
+    if column.code == "lock":
+        return _("Locked") if value and value > lookups.now else _("Unlocked")
+    return value
+
+
 def export_rows(rows: QuerySet[CustomerGridRow]) -> Iterable[list[Any]]:
     """Yield each row's values in column order, with groups, websites, store views, genders and
     flags written as the grid shows them rather than as ids."""
-    from patron.customers.models import CustomerGroup, Gender
-    from patron.scopes.models import StoreView, Website
-
-    groups = dict(CustomerGroup.objects.values_list("pk", "code"))
-    websites = dict(Website.objects.values_list("pk", "name"))
-    views = dict(StoreView.objects.values_list("pk", "name"))
-    genders = {value: str(label) for value, label in Gender.choices}
-    yes, no = _("Yes"), _("No")
-    now = timezone.now()
+    lookups = Lookups.load()
     for row in rows.iterator(chunk_size=2000):
-        values = []
-        for column in COLUMNS:
-            value = getattr(row, column.field)
-            if column.code == "group":
-                value = groups.get(value, value)
-            elif column.code == "website":
-                value = websites.get(value, value)
-            elif column.code == "created_in":
-                value = views.get(value, "")
-            elif column.code == "gender":
-                value = genders.get(value, "")
-            elif column.code == "confirmed":
-                value = yes if value else no
-            elif column.code == "status":
-                value = _("Active") if value else _("Inactive")
-            elif column.code == "lock":
-                value = _("Locked") if value and value > now else _("Unlocked")
-            values.append(value)
-        yield values
+        yield [cell_value(column, row, lookups) for column in COLUMNS]
 
 
 # --- Grid state: columns, keyword, filters, sort and page size ------------------------------------
@@ -406,7 +425,9 @@ def clean_state(raw: Mapping[str, Any]) -> dict[str, Any]:
 def state_from_query(query: Mapping[str, Any]) -> dict[str, Any]:
     """Read a grid state from query parameters: the state's own names, and each filter as
     ``f_<filter>`` (``f_group=1``, ``f_created_at__from=2026-01-01``)."""
-    raw = {name: query.get(name) for name in STATE_PARAMETERS}
+    raw: dict[str, Any] = {name: query.get(name) for name in STATE_PARAMETERS}
+    if hasattr(query, "getlist") and len(query.getlist("columns")) > 1:
+        raw["columns"] = query.getlist("columns")  # the column chooser's ticked boxes, in order
     raw["filters"] = {
         key[2:]: value for key, value in query.items() if key.startswith("f_") and value
     }

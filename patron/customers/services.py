@@ -1034,42 +1034,61 @@ def _problems_of(error: PatronError) -> list[Problem]:
 def quick_edit_customer(*, customer: Customer, actor: Actor, **values: Any) -> Customer:
     """Apply an inline grid edit: Email, Group, Phone, ZIP, Web Site, Tax/VAT Number, Gender.
 
-    Each value goes through the service that owns it (so the rules are the ones the edit page
-    and the API apply); Phone and ZIP belong to the default billing address. Every problem is
-    reported together, and nothing is saved unless all values are accepted.
+    Phone and ZIP belong to the default billing address. See :func:`save_customer_account`.
     """
     unknown = set(values) - set(QUICK_EDIT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown quick-edit fields: {', '.join(sorted(unknown))}")
+    return save_customer_account(customer=customer, actor=actor, **values)
+
+
+@transaction.atomic
+def save_customer_account(
+    *,
+    customer: Customer,
+    actor: Actor,
+    website: Website | None = None,
+    group: CustomerGroup | None = None,
+    telephone: str | None = None,
+    postcode: str | None = None,
+    **own: Any,
+) -> Customer:
+    """Save a staff edit of an account: its own fields, website, group and the Phone and ZIP of
+    its default billing address, each through the service that owns it (so the rules are those
+    of every other surface). Every problem is reported together, and nothing is saved unless
+    all values are accepted."""
     customer = Customer.objects.select_related("default_billing").get(pk=customer.pk)
     steps = []
-    website = values.get("website")
     if website is not None and website.pk != customer.website_id:
         steps.append(
             lambda: move_customer_to_website(customer=customer, website=website, actor=actor)
         )
-    own = {k: values[k] for k in ("email", "taxvat", "gender") if k in values}
     if own:
         steps.append(lambda: update_customer(customer=customer, actor=actor, **own))
-    group = values.get("group")
     if group is not None and group.pk != customer.group_id:
         steps.append(lambda: change_group(customer=customer, group=group, actor=actor))
-    address_changes = {k: values[k] or "" for k in ("telephone", "postcode") if k in values}
+    address_changes = {
+        name: value or ""
+        for name, value in (("telephone", telephone), ("postcode", postcode))
+        if value is not None
+    }
     billing = customer.default_billing
-    if billing is not None:
+    problems = []
+    if billing is None:
+        problems = [
+            Problem(
+                "no_billing_address",
+                _("This customer has no default billing address to hold a %(field)s.")
+                % {"field": _("phone number") if name == "telephone" else _("ZIP code")},
+                field=name,
+            )
+            for name, value in address_changes.items()
+            if value
+        ]
+    else:
         address_changes = {k: v for k, v in address_changes.items() if getattr(billing, k) != v}
         if address_changes:
             steps.append(lambda: update_address(address=billing, actor=actor, **address_changes))
-    problems = [
-        Problem(
-            "no_billing_address",
-            _("This customer has no default billing address to hold a %(field)s.")
-            % {"field": _("phone number") if name == "telephone" else _("ZIP code")},
-            field=name,
-        )
-        for name, value in address_changes.items()
-        if billing is None and value
-    ]
     for step in steps:
         try:
             with transaction.atomic():

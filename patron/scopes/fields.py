@@ -198,12 +198,24 @@ WEB = ConfigSection(
                     FieldType.TEXT,
                     "",
                     WEBSITE_SCOPES,
-                    _("Shop Admin URL for Orders and Carts"),
+                    _("Shop Admin URL for Orders"),
                     _("A link template with {customer_id} and {email}, such as "
                       "https://shop.example.com/admin/orders/new?customer={customer_id}. "
                       "When set, the customer page links to the shop's own order creation."),
                     max_length=500,
-                    used_by="customer edit page (Create Order, Manage Shopping Cart)",
+                    used_by="customer edit page (Create Order)",
+                ),
+                ConfigField(
+                    "web/url/shop_admin_cart_url",
+                    FieldType.TEXT,
+                    "",
+                    WEBSITE_SCOPES,
+                    _("Shop Admin URL for Shopping Carts"),
+                    _("A link template with {customer_id} and {email}, such as "
+                      "https://shop.example.com/admin/carts?customer={customer_id}. "
+                      "When set, the customer page links to the shop's own cart management."),
+                    max_length=500,
+                    used_by="customer edit page (Manage Shopping Cart)",
                 ),
             ),
         ),
