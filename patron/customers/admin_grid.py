@@ -108,7 +108,7 @@ def grid_page(request, model_admin, *, query=None, quick_edit=None, status=200):
     page_size = state["page_size"]
     last_page = None if capped else max(1, -(-count // page_size))
     page = _page_number(query, last_page)
-    page_rows = list(rows[(page - 1) * page_size : page * page_size])
+    page_rows = grid.page_of(rows, page, page_size)
     lookups = grid.Lookups.load()
     columns = [grid.COLUMNS_BY_CODE[code] for code in state["columns"]]
     edit_id = quick_edit["customer_id"] if quick_edit else _int(query.get("edit"))

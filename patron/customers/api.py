@@ -744,7 +744,7 @@ def customer_grid(request, page: int = 1, page_size: int = 20):
     (`<column>=value`, `<column>__from` / `__to` for dates and numbers), `sort` and `direction`.
     `count` stops at 10,000 (`count_is_capped`)."""
     from patron.core.errors import InvalidInput
-    from patron.customers.grid import PAGE_SIZES, capped_count
+    from patron.customers.grid import PAGE_SIZES, capped_count, page_of
 
     require_permission(request, "customers.view_customer")
     if page_size not in PAGE_SIZES:
@@ -756,7 +756,7 @@ def customer_grid(request, page: int = 1, page_size: int = 20):
     rows = _grid_rows(request)
     page = max(1, page)
     count, capped = capped_count(rows)
-    items = list(rows[(page - 1) * page_size : page * page_size])
+    items = page_of(rows, page, page_size)
     return {
         "items": items,
         "page": page,

@@ -182,9 +182,9 @@ def search_grid(
     if website_ids is not None:
         rows = rows.filter(website_id__in=website_ids)
     for word in keyword.lower().split():
-        # icontains, not contains: on PostgreSQL it compiles to UPPER(search_text) LIKE …, the
-        # expression the trigram index is built on; a plain LIKE would scan the whole table.
-        rows = rows.filter(search_text__icontains=word)
+        # search_text is stored lower-case and trigram-indexed as it is (migration 0008), so a
+        # plain LIKE on the lower-cased word uses the index without UPPER() on every row.
+        rows = rows.filter(search_text__contains=word)
     rows = _apply_filters(rows, filters or {})
     column = COLUMNS_BY_CODE.get(sort)
     if column is None:
@@ -243,6 +243,9 @@ def _apply_filters(
                     else _clean(column, key, value)
                 }
             )
+        elif column.code == "email":
+            # Emails are stored lower-case; see the keyword search above.
+            rows = rows.filter(email__contains=str(value).strip().lower())
         else:
             rows = rows.filter(**{f"{column.field}__icontains": str(value).strip()})
     return rows
@@ -283,6 +286,17 @@ def _clean(column: GridColumn, key: str, value: Any) -> Any:
 def _truthy(value: Any) -> bool:
     # Besides flags, accept the words the grid shows: Yes/No, Locked/Unlocked, Active/Inactive.
     return str(value).strip().lower() in ("1", "true", "yes", "on", "locked", "active")
+
+
+def page_of(rows: QuerySet[CustomerGridRow], page: int, page_size: int) -> list[CustomerGridRow]:
+    """Return one page of ``rows``: the page's ids first, then only those rows.
+
+    Skipping to a deep page then reads index entries rather than whole rows (page 5,000 by
+    Customer Since: 29 ms instead of 91 ms at a million customers, docs/performance.md)."""
+    offset = (page - 1) * page_size
+    ids = list(rows.values_list("customer_id", flat=True)[offset : offset + page_size])
+    found = CustomerGridRow.objects.in_bulk(ids)
+    return [found[customer_id] for customer_id in ids if customer_id in found]
 
 
 def capped_count(rows: QuerySet[CustomerGridRow], cap: int = COUNT_CAP) -> tuple[int, bool]:

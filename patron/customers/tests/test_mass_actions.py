@@ -17,6 +17,7 @@ from patron.customers.models import (
     CustomerGridRow,
     NewsletterSubscriber,
     SubscriberStatus,
+    TaxClass,
 )
 from patron.customers.tests.factories import make_customer, share_accounts
 from patron.staff.models import StaffAction
@@ -465,6 +466,44 @@ def test_above_the_threshold_the_action_is_queued_and_runs_after_commit(
     }
     flags = active_flags()
     assert [flags[pk] for pk in ids_of(*trio)] == [(False, False)] * 3
+
+
+def test_a_selection_of_exactly_the_threshold_runs_at_once(client, clerk, trio, monkeypatch):
+    # given
+    monkeypatch.setattr(services, "MASS_ACTION_TASK_THRESHOLD", 3)
+
+    # when
+    response = post(client, {"action": "deactivate", "ids": ids_of(*trio)})
+
+    # then
+    assert response.status_code == 200
+    assert response.json()["done"] == 3
+    assert not Job.objects.exists()
+
+
+def test_a_queued_action_whose_group_was_deleted_meanwhile_fails_its_job(
+    client, clerk, trio, queue_above_two, django_capture_on_commit_callbacks
+):
+    # given
+    vip = services.create_group(
+        code="VIP", tax_class=TaxClass.objects.filter(kind="customer").first(), actor=SYSTEM
+    )
+    vip_id = vip.pk
+
+    # when: the group goes before the request's transaction commits and the task starts
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(
+            client, {"action": "assign_group", "ids": ids_of(*trio), "group_id": vip_id}
+        )
+        services.delete_group(group=vip, actor=SYSTEM)
+
+    # then
+    job = Job.objects.get(pk=response.json()["job_id"])
+    assert (job.state, job.done) == (JobState.FAILED, 0)
+    assert [(m["level"], m["text"]) for m in job.messages] == [
+        ("error", f"There is no customer group {vip_id}.")
+    ]
+    assert set(Customer.objects.values_list("group_id", flat=True)) == {GENERAL}
 
 
 def test_a_queued_action_waits_for_the_request_to_commit(

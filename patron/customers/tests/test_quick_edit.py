@@ -305,14 +305,26 @@ def test_clearing_phone_without_a_default_billing_address_is_no_change(client, e
     assert (response.json()["telephone"], response.json()["postcode"]) == ("", "")
 
 
-def test_a_zip_that_does_not_fit_the_country_is_refused(client, editor, ada):
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("email", "not-an-email", "invalid_email"),
+        ("postcode", "ABC", "invalid_postcode"),
+        ("telephone", "call me", "invalid_telephone"),
+        ("gender", 7, "invalid_choice"),
+    ],
+)
+def test_a_value_the_owning_service_refuses_is_refused(client, editor, ada, field, value, code):
+    # given
+    before = stored(ada)
+
     # when
-    response = patch(client, ada, {"postcode": "ABC"})
+    response = patch(client, ada, {field: value})
 
     # then
     assert response.status_code == 400
-    assert response.json()["field"] == "postcode"
-    assert stored(ada)["postcode"] == "02108"
+    assert (response.json()["code"], response.json()["field"]) == (code, field)
+    assert stored(ada) == before
 
 
 # --- All problems together, nothing saved -------------------------------------------------------
