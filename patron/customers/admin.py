@@ -181,7 +181,19 @@ class CustomerAdmin(ServiceErrorsMixin, admin.ModelAdmin):
         return super().get_form(request, obj, **kwargs)
 
     def get_fields(self, request, obj=None):
-        return ["website", "created_in", "send_welcome_email", "group", *EDITABLE_CUSTOMER_FIELDS]
+        from patron.customers.validation import OPTIONAL_CUSTOMER_FIELDS, form_rules
+        from patron.scopes.models import Website
+
+        # The website is chosen in this form, so a field shows when any website shows it; the
+        # service then applies the chosen website's rules.
+        rules = [form_rules(website) for website in Website.objects.all()]
+        hidden = {
+            name
+            for name in OPTIONAL_CUSTOMER_FIELDS
+            if not any(r.rule(name).visible for r in rules)
+        }
+        fields = ["website", "created_in", "send_welcome_email", "group", *EDITABLE_CUSTOMER_FIELDS]
+        return [name for name in fields if name not in hidden]
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

@@ -74,7 +74,7 @@ class AccountForm(forms.ModelForm):
     class Meta:
         model = Customer
         fields = ACCOUNT_FIELDS
-        widgets = {"dob": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"dob": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,6 +86,9 @@ class AccountForm(forms.ModelForm):
         self.fields["group"].queryset = CustomerGroup.objects.exclude(pk=NOT_LOGGED_IN_ID)
         if not user.has_perm("customers.change_remote_assistance"):
             self.fields["allow_remote_assistance"].disabled = True
+        from patron.customers.validation import apply_field_rules, form_rules
+
+        apply_field_rules(self, [form_rules(self.instance.website)], self.instance)
         if not user.has_perm("customers.change_customer"):
             for field in self.fields.values():
                 field.disabled = True

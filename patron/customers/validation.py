@@ -200,3 +200,21 @@ def normalize_street(street: Any) -> list[str]:
     while lines and not lines[-1]:
         lines.pop()
     return lines
+
+
+OPTIONAL_CUSTOMER_FIELDS = ("prefix", "middlename", "suffix", "dob", "taxvat", "gender")
+
+
+def apply_field_rules(form: Any, rules_list: list[FormRules], instance: Any = None) -> None:
+    """Drop the optional name and personal fields that none of ``rules_list`` shows (unless
+    ``instance`` already has a value, which staff must still see) and mark the required ones,
+    so back-office forms follow the Name and Address Options as the shopper forms do."""
+    for name in OPTIONAL_CUSTOMER_FIELDS:
+        if name not in form.fields:
+            continue
+        rules = [r.rule(name) for r in rules_list]
+        has_value = instance is not None and getattr(instance, name, None) not in (None, "")
+        if not any(rule.visible for rule in rules) and not has_value:
+            del form.fields[name]
+        elif rules and all(rule.required for rule in rules):
+            form.fields[name].required = True
