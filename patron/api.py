@@ -87,6 +87,7 @@ def register_routers() -> None:
     """Attach each app's router; called once from urls.py."""
     from patron.accounts.api import me_router
     from patron.accounts.api import router as accounts_router
+    from patron.assistance.api import router as assistance_router
     from patron.customers.api import router as customers_router
     from patron.customers.api import shopper_router
     from patron.scopes.api import router as scopes_router
@@ -100,3 +101,4 @@ def register_routers() -> None:
     api.add_router("/", accounts_router)
     api.add_router("/", me_router)
     api.add_router("/", webhooks_router)
+    api.add_router("/", assistance_router)

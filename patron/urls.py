@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin_site.urls),
     path("api/v1/", api.urls),
     path("", include("patron.accounts.urls")),
+    path("", include("patron.assistance.urls")),
     path("", include("patron.dashboard.urls")),
     path("", core_views.storefront_home, name="storefront-home"),
 ]

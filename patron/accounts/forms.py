@@ -92,15 +92,23 @@ class LoginForm(CaptchaMixin):
 
 class RegistrationForm(CaptchaMixin):
     def __init__(
-        self, *args, rules: FormRules, show_remember: bool, remember_default: bool, **kwargs
+        self,
+        *args,
+        rules: FormRules,
+        show_remember: bool,
+        remember_default: bool,
+        assistance_texts: tuple[str, str],
+        assistance_default: bool = False,
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
         fields = name_fields(rules) | personal_fields(rules)
         fields["newsletter"] = forms.BooleanField(label=_("Sign Up for Newsletter"), required=False)
         fields["allow_remote_assistance"] = forms.BooleanField(
-            label=_("Allow remote shopping assistance"),
+            label=assistance_texts[0],
             required=False,
-            help_text=_("Lets our customer service see your account as you do, to help you."),
+            initial=assistance_default,
+            help_text=assistance_texts[1],
         )
         fields["email"] = forms.EmailField(
             label=_("Email"),

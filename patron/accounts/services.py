@@ -677,6 +677,7 @@ def change_password(
 ) -> Customer:
     """Change a password after checking the current one; the Reset Password notice is sent and
     every other session ends (the caller keeps its own with ``sessions.refresh_fingerprint``)."""
+    customer_services.refuse_while_assisting(actor, _("password"))
     _check_current_password(customer, current_password)
     customer = set_password(
         customer=customer, password=password, confirmation=confirmation, actor=actor
@@ -699,9 +700,11 @@ def request_email_change(
     current_password: str,
     store_view: StoreView,
     with_password: bool = False,
+    actor: Actor | None = None,
 ) -> None:
     """Start an email change: after checking the current password and that the new address is
     free, send a confirmation link to the new address. Nothing changes until it is opened."""
+    customer_services.refuse_while_assisting(actor or Actor.customer(customer), _("email address"))
     _check_current_password(customer, current_password)
     new_email = customer_services.normalize_email(new_email)
     from django.core.exceptions import ValidationError

@@ -109,3 +109,16 @@ def end_session(request) -> None:
     website = request.store_view.store.website if request.store_view else None
     if website is None or get_config("persistent/options/logout_clear", website=website):
         request.delete_persistent_cookie = True
+
+
+def shopper_actor(request):
+    """Who makes a change from the shopper pages: the customer, or the customer as assisted by
+    a staff member during a Login as Customer session."""
+    from patron.core.actors import Actor
+
+    assistance = getattr(request, "assistance", None)
+    if assistance is not None:
+        from patron.assistance.services import assisted_actor
+
+        return assisted_actor(assistance)
+    return Actor.customer(request.customer)

@@ -181,7 +181,15 @@ def create_view(request):
         return redirect("customer-account")
     rules = form_rules(website)
     options = _persistence_options(website)
-    form = RegistrationForm(request.POST or None, rules=rules, **options)
+    from patron.assistance.services import checkbox_texts, consent_default_for_new_accounts
+
+    form = RegistrationForm(
+        request.POST or None,
+        rules=rules,
+        assistance_texts=checkbox_texts(website),
+        assistance_default=consent_default_for_new_accounts(),
+        **options,
+    )
     ip = client_ip(request)
     needs_captcha = captcha.is_required(captcha.CREATE, website, ip=ip)
     if request.method == "GET":
@@ -242,6 +250,11 @@ def logout_view(request):
         if not request.customer:
             return redirect("storefront-home")
         return _render(request, "accounts/logout.html", {})
+    if getattr(request, "assistance", None) is not None:
+        # Signing out while assisting ends the assisted session, not the browser's own one.
+        from patron.assistance.views import end_view
+
+        return end_view(request)
     customer = request.customer
     if customer:
         sessions.end_session(request)

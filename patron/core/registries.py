@@ -67,6 +67,24 @@ class CustomerSection:
 
 
 @dataclass(frozen=True)
+class CustomerAction:
+    """A button of the customer edit page that another app adds (e.g. Log in as Customer).
+
+    ``url(customer_id)`` is where it leads (a page of that app, which confirms before acting);
+    ``is_visible(request, customer)`` decides whether the staff member sees it (``customer`` is
+    None when asked for the grid's rows). With ``in_grid`` it is also offered among the row
+    actions of the customers grid.
+    """
+
+    code: str
+    label: Any
+    order: int
+    url: Callable[[Any], str]
+    is_visible: Callable[[Any, Any], bool] = lambda request, customer: True
+    in_grid: bool = False
+
+
+@dataclass(frozen=True)
 class DashboardLink:
     """A link in the shopper account dashboard's left navigation."""
 
@@ -100,6 +118,7 @@ class ConditionType:
 
 
 customer_sections: Registry[CustomerSection] = Registry("customer edit-page sections")
+customer_actions: Registry[CustomerAction] = Registry("customer edit-page buttons")
 dashboard_links: Registry[DashboardLink] = Registry("dashboard links")
 demo_steps: Registry[DemoStep] = Registry("demo-data steps")
 condition_types: Registry[ConditionType] = Registry("condition types")

@@ -17,9 +17,10 @@ from patron.core.errors import PatronError
 from patron.customers import services
 from patron.customers.models import Address, Customer, CustomerGroup, NewsletterSubscriber, TaxClass
 
+# Not the assistance consent: staff change it on the customer page, with a reason.
 EDITABLE_CUSTOMER_FIELDS = [
     "prefix", "firstname", "middlename", "lastname", "suffix", "email", "dob", "taxvat",
-    "gender", "is_active", "disable_auto_group_change", "allow_remote_assistance",
+    "gender", "is_active", "disable_auto_group_change",
 ]  # fmt: skip
 
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from patron.core.actors import Actor
 from patron.core.errors import PatronError
-from patron.core.registries import customer_sections
+from patron.core.registries import customer_actions, customer_sections
 from patron.customers.models import Customer
 from patron.staff.services import staff_website_ids
 
@@ -92,6 +92,11 @@ def edit_page(request, model_admin, customer_id: int):
         "can_force_sign_in": user.has_perm("customers.force_sign_in_customer"),
         "can_unlock": user.has_perm("customers.unlock_customer"),
         "shop_links": _shop_links(customer),
+        "extra_actions": [
+            (action.label, action.url(customer.pk))
+            for action in customer_actions
+            if action.is_visible(request, customer)
+        ],
     }
     return render(request, "admin/customers/customer/edit.html", context, status=status)
 

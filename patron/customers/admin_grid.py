@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from patron.core.actors import Actor
 from patron.core.errors import InvalidInput, PatronError
 from patron.core.locales import country_choices
+from patron.core.registries import customer_actions
 from patron.customers import grid, services
 from patron.customers.models import NOT_LOGGED_IN_ID, Customer, CustomerGroup, Gender, GridView
 from patron.scopes.models import StoreView, Website
@@ -114,11 +115,15 @@ def grid_page(request, model_admin, *, query=None, quick_edit=None, status=200):
     edit_id = quick_edit["customer_id"] if quick_edit else _int(query.get("edit"))
     user = request.user
     can_quick_edit = user.has_perm("customers.quick_edit_customer")
+    row_actions = [
+        action for action in customer_actions if action.in_grid and action.is_visible(request, None)
+    ]
     table = [
         {
             "id": row.customer_id,
             "editing": can_quick_edit and row.customer_id == edit_id,
             "cells": [(column, grid.cell_value(column, row, lookups)) for column in columns],
+            "actions": [(action.label, action.url(row.customer_id)) for action in row_actions],
         }
         for row in page_rows
     ]

@@ -308,6 +308,15 @@ def create_customer(request, payload: CustomerIn):
     )  # fmt: skip
     if fields.get("disable_auto_group_change") is None:
         fields.pop("disable_auto_group_change", None)
+    if fields.pop("allow_remote_assistance", False):
+        from patron.core.errors import InvalidInput
+
+        raise InvalidInput(
+            _("Staff set the remote shopping assistance consent after creating the account, "
+              "with a reason (PUT /customers/{id}/assistance-consent)."),
+            code="consent_not_at_creation",
+            field="allow_remote_assistance",
+        )  # fmt: skip
     from patron.accounts.services import create_account_by_staff
 
     customer = create_account_by_staff(
@@ -355,6 +364,29 @@ def update_customer(request, customer_id: int, payload: CustomerPatch):
             website=_website_for_write(request, website_id),
             actor=principal.actor,
         )
+    return selectors.get_customer(customer.pk)
+
+
+class ConsentIn(Schema):
+    allowed: bool
+    reason: str = Field(
+        ..., description="Why staff change the customer's consent; kept on the timeline."
+    )
+
+
+@router.put(
+    "/customers/{int:customer_id}/assistance-consent",
+    response={200: CustomerOut, **ERRORS},
+    url_name="customer-assistance-consent",
+)
+def set_assistance_consent(request, customer_id: int, payload: ConsentIn):
+    """Change the customer's "Allow remote shopping assistance" (needs
+    customers.change_remote_assistance and a reason)."""
+    principal = require_permission(request, "customers.change_remote_assistance")
+    customer = services.set_assistance_consent(
+        customer=_visible_customer(request, customer_id), allowed=payload.allowed,
+        actor=principal.actor, reason=payload.reason,
+    )  # fmt: skip
     return selectors.get_customer(customer.pk)
 
 

@@ -22,6 +22,10 @@ class TimelineKind(models.TextChoices):
     NEWSLETTER_CHANGED = "newsletter_changed", _("Newsletter subscription changed")
     TOKENS_REVOKED = "tokens_revoked", _("Signed out everywhere")
     NOTE = "note", _("Staff note")
+    ASSISTANCE_CONSENT_CHANGED = (
+        "assistance_consent_changed",
+        _("Remote shopping assistance consent changed"),
+    )
 
 
 history.register_kinds(TimelineKind)
@@ -88,3 +92,11 @@ def record_tokens_revoked(*, customer: Customer, actor: Actor, count: int) -> Ti
 
 def record_note(*, customer: Customer, actor: Actor, text: str) -> TimelineEntry:
     return _record(customer, TimelineKind.NOTE, actor, note=text)
+
+
+def record_consent_changed(
+    *, customer: Customer, actor: Actor, allowed: bool, reason: str
+) -> TimelineEntry:
+    return _record(
+        customer, TimelineKind.ASSISTANCE_CONSENT_CHANGED, actor, note=reason, allowed=allowed
+    )

@@ -30,6 +30,7 @@ from patron.core import events
 from patron.core.actors import Actor
 from patron.core.errors import (
     Conflict,
+    Forbidden,
     InvalidInput,
     NotFound,
     PatronError,
@@ -1051,11 +1052,12 @@ def save_customer_account(
     group: CustomerGroup | None = None,
     telephone: str | None = None,
     postcode: str | None = None,
+    consent_reason: str = "",
     **own: Any,
 ) -> Customer:
     """Save a staff edit of an account: its own fields, website, group and the Phone and ZIP of
     its default billing address, each through the service that owns it (so the rules are those
-    of every other surface). Every problem is reported together, and nothing is saved unless
+    of every other surface); a change of the assistance consent needs ``consent_reason``. Every problem is reported together, and nothing is saved unless
     all values are accepted."""
     customer = Customer.objects.select_related("default_billing").get(pk=customer.pk)
     steps = []
@@ -1063,6 +1065,14 @@ def save_customer_account(
         steps.append(
             lambda: move_customer_to_website(customer=customer, website=website, actor=actor)
         )
+    if "allow_remote_assistance" in own:
+        allowed = own.pop("allow_remote_assistance")
+        if allowed != customer.allow_remote_assistance:
+            steps.append(
+                lambda: set_assistance_consent(
+                    customer=customer, allowed=allowed, actor=actor, reason=consent_reason
+                )
+            )
     if own:
         steps.append(lambda: update_customer(customer=customer, actor=actor, **own))
     if group is not None and group.pk != customer.group_id:
@@ -1356,3 +1366,39 @@ def _own_view(view_id: int, user):
     if view is None:
         raise NotFound(_("There is no such view."), code="view_not_found")
     return view
+
+
+# --- Remote shopping assistance consent ---------------------------------------------------------
+
+
+def refuse_while_assisting(actor: Actor, what: str) -> None:
+    """Password, email and consent changes belong to the customer alone: refused when made by
+    staff logged in as the customer (Login as Customer)."""
+    if actor.on_behalf_of_staff_id is not None:
+        raise Forbidden(
+            _("While assisting a customer you cannot change their %(what)s.") % {"what": what},
+            code="not_while_assisting",
+        )
+
+
+@transaction.atomic
+def set_assistance_consent(
+    *, customer: Customer, allowed: bool, actor: Actor, reason: str = ""
+) -> Customer:
+    """Change a customer's "Allow remote shopping assistance". Staff and integrations must give
+    a reason, kept on the timeline; customers change their own without one."""
+    refuse_while_assisting(actor, _("consent to remote shopping assistance"))
+    reason = (reason or "").strip()
+    if actor.kind != "customer" and not reason:
+        raise InvalidInput(
+            _("Give the reason for changing the customer's consent."),
+            code="required",
+            field="assistance_reason",
+        )
+    before = Customer.objects.get(pk=customer.pk).allow_remote_assistance
+    customer = update_customer(customer=customer, actor=actor, allow_remote_assistance=allowed)
+    if before != allowed:
+        history.record_consent_changed(
+            customer=customer, actor=actor, allowed=allowed, reason=reason
+        )
+    return customer

@@ -82,11 +82,11 @@ class AddressForm(forms.Form):
 
 
 class AccountForm(forms.Form):
-    def __init__(self, *args, rules: FormRules, assistance_label: str, **kwargs):
+    def __init__(self, *args, rules: FormRules, assistance_texts: tuple[str, str], **kwargs):
         super().__init__(*args, **kwargs)
         fields: dict[str, forms.Field] = name_fields(rules) | personal_fields(rules)
         fields["allow_remote_assistance"] = forms.BooleanField(
-            label=assistance_label, required=False
+            label=assistance_texts[0], help_text=assistance_texts[1], required=False
         )
         fields["change_email"] = forms.BooleanField(label=_("Change Email"), required=False)
         fields["email"] = forms.EmailField(

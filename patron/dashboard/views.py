@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from patron.accounts import services as account_services
 from patron.accounts import sessions
 from patron.accounts.views import visible_dashboard_links
+from patron.assistance.services import checkbox_texts
 from patron.core.actors import Actor
 from patron.core.admin_helpers import add_errors_to_form
 from patron.core.errors import NotFound, PatronError
@@ -118,7 +119,7 @@ def address_new_view(request):
         try:
             services.add_address(
                 customer=customer,
-                actor=Actor.customer(customer),
+                actor=sessions.shopper_actor(request),
                 default_billing=form.cleaned_data["default_billing"],
                 default_shipping=form.cleaned_data["default_shipping"],
                 **form.address_values(),
@@ -173,7 +174,7 @@ def address_edit_view(request, address_id):
         try:
             services.update_address(
                 address=address,
-                actor=Actor.customer(customer),
+                actor=sessions.shopper_actor(request),
                 default_billing=form.cleaned_data["default_billing"] or None,
                 default_shipping=form.cleaned_data["default_shipping"] or None,
                 **form.address_values(),
@@ -198,7 +199,8 @@ def address_delete_view(request, address_id):
     customer = request.customer
     try:
         services.delete_address(
-            address=selectors.get_address(customer, address_id), actor=Actor.customer(customer)
+            address=selectors.get_address(customer, address_id),
+            actor=sessions.shopper_actor(request),
         )
     except NotFound:
         raise Http404(_("This address does not exist.")) from None
@@ -241,7 +243,7 @@ def account_edit_view(request):
         request.POST or None,
         initial=initial,
         rules=rules,
-        assistance_label=_("Allow remote shopping assistance"),
+        assistance_texts=checkbox_texts(customer.website),
     )
     if request.method == "POST" and form.is_valid() and _save_account(request, form, customer):
         return redirect("customer-account")
@@ -259,7 +261,7 @@ def account_edit_view(request):
 
 def _save_account(request, form, customer) -> bool:
     data = form.cleaned_data
-    actor = Actor.customer(customer)
+    actor = sessions.shopper_actor(request)
     profile = {name: data[name] for name in form.profile_fields if name in data}
     for name in ("prefix", "middlename", "suffix", "taxvat"):
         if name in profile and profile[name] is None:
@@ -284,6 +286,7 @@ def _save_account(request, form, customer) -> bool:
                     current_password=data.get("current_password") or "",
                     store_view=request.store_view,
                     with_password=change_password,
+                    actor=actor,
                 )
             if change_password:
                 account_services.change_password(
@@ -293,6 +296,9 @@ def _save_account(request, form, customer) -> bool:
                     confirmation=data.get("password_confirmation") or "",
                     actor=actor,
                 )
+            consent = profile.pop("allow_remote_assistance", customer.allow_remote_assistance)
+            if consent != customer.allow_remote_assistance:
+                services.set_assistance_consent(customer=customer, allowed=consent, actor=actor)
             services.update_customer(customer=customer, actor=actor, **profile)
     except PatronError as error:
         add_errors_to_form(form, error)
@@ -336,7 +342,7 @@ def newsletter_view(request):
     subscribed = subscription is not None and subscription.status == SubscriberStatus.SUBSCRIBED
     form = NewsletterForm(request.POST or None, initial={"subscribed": subscribed})
     if request.method == "POST" and form.is_valid():
-        actor = Actor.customer(customer)
+        actor = sessions.shopper_actor(request)
         if form.cleaned_data["subscribed"] and not subscribed:
             result = newsletter.subscribe(
                 store_view=request.store_view,

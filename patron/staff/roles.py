@@ -28,6 +28,8 @@ ROLES: dict[str, list[str] | str] = {
         "customers.view_timeline",
         "customers.add_timeline_note",
         "mail.view_outboxmessage",
+        "assistance.login_as_customer",
+        "assistance.view_assistance_log",
     ],
     gettext_noop("Marketing"): [
         "customers.view_customer",

@@ -1,0 +1,2 @@
+def assistance(request):
+    return {"assistance": getattr(request, "assistance", None)}
