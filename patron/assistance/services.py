@@ -198,7 +198,8 @@ def active_session(session_id: Any) -> AssistanceSession | None:
         return None
     if not session.customer.is_active:
         return None
-    if session.staff_user is not None and not session.staff_user.is_active:
+    staff = session.staff_user
+    if staff is not None and not (staff.is_active and staff.has_perm(PERMISSION)):
         return None
     return session
 

@@ -10,7 +10,7 @@ from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
 
 from patron.core.actors import Actor
@@ -178,7 +178,12 @@ def _describe_filters(filters, choices) -> list[tuple[str, str]]:
         column = grid.COLUMNS_BY_CODE[code]
         label = str(column.label)
         if bound:
-            label = f"{label} ({_('from') if bound == 'from' else _('to')})"
+            word = (
+                pgettext("range filter", "from")
+                if bound == "from"
+                else pgettext("range filter", "to")
+            )
+            label = f"{label} ({word})"
         shown = dict(choices.get(code, ())).get(value, value)
         described.append((label, shown))
     return described
