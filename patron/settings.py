@@ -107,6 +107,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "ninja",
 ]
 
@@ -121,6 +124,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "patron.staff.middleware.StaffIdleTimeoutMiddleware",
     "patron.core.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -221,6 +226,7 @@ if TEST_MODE:
     # A fast hasher keeps the suite quick; hashing tests override this setting explicitly.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
@@ -229,6 +235,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+
+# --- Staff sign-in ------------------------------------------------------------------------------
+# Two-factor authentication for the back office and staff API sessions (patron/staff/two_factor).
+STAFF_TWO_FACTOR_REQUIRED = env_bool("PATRON_STAFF_TWO_FACTOR", PRODUCTION)
+# Minutes without a request after which a staff session ends.
+STAFF_IDLE_MINUTES = env_int("PATRON_STAFF_IDLE_MINUTES", 30, minimum=1)
+OTP_TOTP_ISSUER = "Patron"
 
 # --- Languages ----------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

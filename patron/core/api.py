@@ -72,11 +72,14 @@ class StaffSessionAuth(SessionAuth):
     """A signed-in staff member's back-office session (with CSRF), e.g. from the API docs."""
 
     def authenticate(self, request, key):
+        from patron.staff import two_factor
         from patron.staff.services import staff_website_ids
 
         user = super().authenticate(request, key)
         if not user or not user.is_staff or not user.is_active:
             return None
+        if two_factor.is_required() and not two_factor.is_verified(request.user):
+            return None  # signed in with a password only: the session is not a staff one yet
         request.principal = Principal(
             actor=Actor.staff(user),
             permissions=None,

@@ -33,3 +33,10 @@ def hit(key: str, *, limit: int, window_seconds: int, now: float | None = None) 
     # Rounded up: a client told to wait 19 s when 19.5 s remain would be refused once more.
     retry_after = max(1, math.ceil((window + 1) * window_seconds - now))
     return RateDecision(count <= limit, count, limit, retry_after)
+
+
+def peek(key: str, *, window_seconds: int, now: float | None = None) -> int:
+    """How many hits ``key`` has in the current window, without counting one (for limits on
+    failures, which are counted only when they happen)."""
+    now = time.time() if now is None else now
+    return int(cache.get(f"patron:rl:{key}:{int(now // window_seconds)}") or 0)

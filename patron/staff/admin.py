@@ -30,7 +30,8 @@ class PermissionChangeLogMixin:
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         obj = self.get_object(request, object_id) if object_id else None
-        self._before = self.snapshot(obj) if obj is not None else None
+        # On the request, not on this admin: one admin instance serves concurrent requests.
+        request.permissions_before = self.snapshot(obj) if obj is not None else None
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_related(self, request, form, formsets, change):
@@ -38,7 +39,7 @@ class PermissionChangeLogMixin:
         services.record_permission_change(
             actor=Actor.staff(request.user),
             target=self.log_target(form.instance),
-            before=getattr(self, "_before", None),
+            before=getattr(request, "permissions_before", None),
             after=self.snapshot(form.instance),
         )
 
@@ -46,6 +47,29 @@ class PermissionChangeLogMixin:
 @admin.register(User, site=admin_site)
 class StaffUserAdmin(PermissionChangeLogMixin, UserAdmin):
     inlines = [StaffProfileInline]
+    list_display = [*UserAdmin.list_display, "two_factor"]
+    actions = ["reset_two_factor"]
+
+    @admin.display(description=gettext_lazy("two-factor"), boolean=True)
+    def two_factor(self, user):
+        from patron.staff.two_factor import has_two_factor
+
+        return has_two_factor(user)
+
+    @admin.action(
+        description=gettext_lazy("Reset two-factor authentication (set up again at next sign-in)"),
+        permissions=["change"],
+    )
+    def reset_two_factor(self, request, queryset):
+        from patron.staff.two_factor import reset_two_factor
+
+        for user in queryset:
+            reset_two_factor(user=user, actor=Actor.staff(request.user))
+        messages.success(
+            request,
+            _("Two-factor authentication was reset for %(count)d staff members.")
+            % {"count": queryset.count()},
+        )
 
     def snapshot(self, obj):
         return services.permission_snapshot(obj)
