@@ -181,6 +181,18 @@ class CustomerAdmin(ServiceErrorsMixin, admin.ModelAdmin):
             kwargs["form"] = CustomerAddForm
         return super().get_form(request, obj, **kwargs)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Staff limited to some websites create customers only there.
+        from patron.scopes.models import StoreView, Website
+        from patron.staff.services import staff_website_ids
+
+        website_ids = staff_website_ids(request.user)
+        if website_ids is not None and db_field.name == "website":
+            kwargs["queryset"] = Website.objects.filter(pk__in=website_ids)
+        elif website_ids is not None and db_field.name == "created_in":
+            kwargs["queryset"] = StoreView.objects.filter(store__website_id__in=website_ids)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def get_fields(self, request, obj=None):
         from patron.customers.validation import OPTIONAL_CUSTOMER_FIELDS, form_rules
         from patron.scopes.models import Website
@@ -206,8 +218,13 @@ class CustomerAdmin(ServiceErrorsMixin, admin.ModelAdmin):
     def run_service(self, request, form, obj):
         """Add New Customer (edits go through the edit page's Account Information section)."""
         from patron.accounts.services import create_account_by_staff
+        from patron.staff.services import staff_website_ids
 
         data = form.cleaned_data
+        website_ids = staff_website_ids(request.user)
+        if website_ids is not None and data["website"].pk not in website_ids:
+            # The form offers only the allowed websites; this guards a forged submission.
+            raise PermissionDenied
         fields = {name: data[name] for name in EDITABLE_CUSTOMER_FIELDS if name in data}
         fields = {
             k: ("" if v is None and k not in ("dob", "gender") else v) for k, v in fields.items()

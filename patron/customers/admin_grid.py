@@ -62,7 +62,12 @@ def _filter_choices(user) -> dict[str, list[tuple[str, str]]]:
         "group": [(str(g.pk), g.code) for g in _groups()],
         "country": [(code, name) for code, name in country_choices() if code],
         "website": [(str(w.pk), w.name) for w in _visible_websites(user)],
-        "created_in": [(str(v.pk), v.name) for v in StoreView.objects.order_by("sort_order")],
+        "created_in": [
+            (str(v.pk), v.name)
+            for v in StoreView.objects.filter(store__website__in=_visible_websites(user)).order_by(
+                "sort_order"
+            )
+        ],
         "confirmed": yes_no,
         "gender": [(str(value), str(label)) for value, label in Gender.choices],
         "lock": [("1", _("Locked")), ("0", _("Unlocked"))],
@@ -99,8 +104,9 @@ def grid_page(request, model_admin, *, query=None, quick_edit=None, status=200):
     """Render the grid for ``query`` (the request's GET by default); ``quick_edit`` carries a
     row being edited inline (values and errors)."""
     query = request.GET if query is None else query
-    if query is request.GET and request.GET.get("view"):
-        view = GridView.objects.filter(user=request.user, pk=request.GET["view"]).first()
+    view_id = _int(request.GET.get("view")) if query is request.GET else None
+    if view_id is not None:
+        view = GridView.objects.filter(user=request.user, pk=view_id).first()
         if view is not None:
             return HttpResponseRedirect(grid_url(view.state, active_view=view.pk))
     state, state_errors = _state(query)
@@ -233,7 +239,7 @@ def quick_edit_view(request, model_admin, customer_id: int):
             errors["website"] = [_("Choose a website.")]
     if not errors:
         try:
-            services.quick_edit_customer(
+            customer = services.quick_edit_customer(
                 customer=customer, actor=Actor.staff(request.user), **values
             )
         except PatronError as error:
@@ -338,6 +344,7 @@ def export_view(request, model_admin):
         chunks, content_type, filename = services.export_grid(
             rows=rows, file_format=request.POST.get("format", ""), actor=Actor.staff(request.user),
             selected=len(ids), filters=state["filters"] | {"keyword": state["keyword"]},
+            columns=state["columns"],
         )  # fmt: skip
     except PatronError as error:
         messages.error(request, str(error.message))

@@ -353,12 +353,15 @@ def cell_value(column: GridColumn, row: CustomerGridRow, lookups: Lookups) -> An
     return value
 
 
-def export_rows(rows: QuerySet[CustomerGridRow]) -> Iterable[list[Any]]:
-    """Yield each row's values in column order, with groups, websites, store views, genders and
+def export_rows(
+    rows: QuerySet[CustomerGridRow], columns: Iterable[GridColumn] = COLUMNS
+) -> Iterable[list[Any]]:
+    """Yield each row's values of ``columns``, with groups, websites, store views, genders and
     flags written as the grid shows them rather than as ids."""
     lookups = Lookups.load()
+    columns = list(columns)
     for row in rows.iterator(chunk_size=2000):
-        yield [cell_value(column, row, lookups) for column in COLUMNS]
+        yield [cell_value(column, row, lookups) for column in columns]
 
 
 # --- Grid state: columns, keyword, filters, sort and page size ------------------------------------
@@ -398,12 +401,13 @@ def clean_state(raw: Mapping[str, Any]) -> dict[str, Any]:
                 )
             )
         state["columns"] = list(dict.fromkeys(code for code in columns if code in COLUMNS_BY_CODE))
-    state["keyword"] = str(raw.get("keyword") or "").strip()[:200]
+    state["keyword"] = str(raw.get("keyword") or "").strip()[:200].strip()
     filters = {k: str(v).strip() for k, v in (raw.get("filters") or {}).items() if str(v).strip()}
-    try:
-        _apply_filters(CustomerGridRow.objects.none(), filters)
-    except InvalidInput as error:
-        problems.append(Problem(error.code, str(error.message), field=error.field))
+    for key, value in filters.items():
+        try:
+            _apply_filters(CustomerGridRow.objects.none(), {key: value})
+        except InvalidInput as error:
+            problems.append(Problem(error.code, str(error.message), field=error.field))
     state["filters"] = filters
     sort = raw.get("sort") or "id"
     if sort not in COLUMNS_BY_CODE:
@@ -418,7 +422,8 @@ def clean_state(raw: Mapping[str, Any]) -> dict[str, Any]:
         state["sort"] = sort
     state["direction"] = "desc" if raw.get("direction") == "desc" else "asc"
     try:
-        page_size = int(raw.get("page_size") or PAGE_SIZES[0])
+        given = raw.get("page_size")
+        page_size = PAGE_SIZES[0] if given is None or given == "" else int(given)
     except (TypeError, ValueError):
         page_size = 0
     if page_size not in PAGE_SIZES:
@@ -472,15 +477,19 @@ def search_state(state: Mapping[str, Any], *, website_ids: list[int] | None):
     )
 
 
-def export_chunks(rows: QuerySet[CustomerGridRow], file_format: str):
-    """Return (chunks, content type, file name) streaming ``rows`` as CSV or Excel XML;
-    raise ``InvalidInput`` for another format."""
+def export_chunks(
+    rows: QuerySet[CustomerGridRow], file_format: str, *, columns: list[str] | None = None
+):
+    """Return (chunks, content type, file name) streaming ``rows`` as CSV or Excel XML with
+    ``columns`` (codes, in order; every column by default); raise ``InvalidInput`` for another
+    format."""
     from patron.core.writers import EXPORT_FORMATS, csv_chunks, excel_xml_chunks
 
     if file_format not in EXPORT_FORMATS:
         raise InvalidInput(_("format must be csv or xml."), code="invalid_format", field="format")
-    header = [str(column.label) for column in COLUMNS]
-    values = export_rows(rows)
+    chosen = [COLUMNS_BY_CODE[code] for code in columns] if columns else list(COLUMNS)
+    header = [str(column.label) for column in chosen]
+    values = export_rows(rows, chosen)
     chunks = (
         csv_chunks(header, values, byte_order_mark=True)
         if file_format == "csv"

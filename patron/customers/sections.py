@@ -169,13 +169,20 @@ def _address_form(request, customer: Customer, data=None, address: Address | Non
     return form
 
 
+def _address_of(customer: Customer, address_id: str) -> Address | None:
+    """The customer's address with this id, or None (also for an id that is not a number)."""
+    if not str(address_id).isdigit():
+        return None
+    return customer.addresses.filter(pk=int(address_id)).first()
+
+
 def render_addresses(request, customer: Customer, form=None, editing=None) -> str:
     customer = Customer.objects.select_related("default_billing", "default_shipping").get(
         pk=customer.pk
     )
     target = request.GET.get("address")
     if form is None and target:
-        editing = None if target == "new" else customer.addresses.filter(pk=target).first()
+        editing = None if target == "new" else _address_of(customer, target)
         if target == "new" or editing is not None:
             form = _address_form(request, customer, address=editing)
     addresses = list(customer.addresses.order_by("pk"))
@@ -202,7 +209,7 @@ def post_addresses(request, customer: Customer):
     operation = request.POST.get("operation")
     address = None
     if request.POST.get("address_id"):
-        address = customer.addresses.filter(pk=request.POST["address_id"]).first()
+        address = _address_of(customer, request.POST["address_id"])
         if address is None:
             messages.error(request, _("That address does not exist any more."))
             return HttpResponseRedirect(section_url(customer, "addresses"))

@@ -1061,10 +1061,6 @@ def save_customer_account(
     all values are accepted."""
     customer = Customer.objects.select_related("default_billing").get(pk=customer.pk)
     steps = []
-    if website is not None and website.pk != customer.website_id:
-        steps.append(
-            lambda: move_customer_to_website(customer=customer, website=website, actor=actor)
-        )
     if "allow_remote_assistance" in own:
         allowed = own.pop("allow_remote_assistance")
         if allowed != customer.allow_remote_assistance:
@@ -1075,6 +1071,11 @@ def save_customer_account(
             )
     if own:
         steps.append(lambda: update_customer(customer=customer, actor=actor, **own))
+    # After the email change: the move checks the email the customer will have on the website.
+    if website is not None and website.pk != customer.website_id:
+        steps.append(
+            lambda: move_customer_to_website(customer=customer, website=website, actor=actor)
+        )
     if group is not None and group.pk != customer.group_id:
         steps.append(lambda: change_group(customer=customer, group=group, actor=actor))
     address_changes = {
@@ -1290,18 +1291,20 @@ def export_grid(
     actor: Actor,
     selected: int = 0,
     filters: Mapping[str, Any] | None = None,
+    columns: list[str] | None = None,
 ):
-    """Start a grid export (streamed by the caller) and record it in the staff action log with
-    what was exported: the selected rows, else the filtered set, else every row."""
+    """Start a grid export (streamed by the caller) of ``columns`` (codes, in order; all by
+    default) and record it in the staff action log with what was exported: the selected rows,
+    else the filtered set, else every row."""
     from patron.staff.models import StaffActionKind
     from patron.staff.services import record_staff_action
 
-    chunks, content_type, filename = grid.export_chunks(rows, file_format)
+    chunks, content_type, filename = grid.export_chunks(rows, file_format, columns=columns)
     record_staff_action(
         actor=actor,
         action=StaffActionKind.EXPORT,
         target=filename,
-        count=selected or None,
+        count=rows.count(),
         details={"format": file_format, "selected": selected, "filters": dict(filters or {})},
     )
     return chunks, content_type, filename

@@ -116,6 +116,12 @@ def rotate_integration_token(
     token.revoked_at = timezone.now()
     token.replaced_by = new_token
     token.save(update_fields=["revoked_at", "replaced_by"])
+    record_staff_action(
+        actor=actor,
+        action=StaffActionKind.PERMISSIONS,
+        target=_("Integration token %(name)s") % {"name": token.name},
+        details={"token_id": token.pk, "change": "rotated", "replaced_by": new_token.pk},
+    )
     return new_token, plaintext
 
 

@@ -3,6 +3,7 @@
 from urllib.parse import urlencode
 
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html_join
 
 register = template.Library()
@@ -10,9 +11,12 @@ register = template.Library()
 
 @register.simple_tag
 def grid_query(state_query, **changes) -> str:
-    """``?`` plus the grid's state with ``changes`` applied (None or "" removes a key)."""
+    """The grid's address with its state and ``changes`` applied (None or "" removes a key).
+
+    Absolute, because the grid is also rendered at other addresses (a refused quick edit)."""
     query = dict(state_query) | changes
-    return "?" + urlencode({k: v for k, v in query.items() if v not in (None, "")})
+    base = reverse("admin:customers_customer_changelist")
+    return f"{base}?{urlencode({k: v for k, v in query.items() if v not in (None, '')})}"
 
 
 @register.simple_tag

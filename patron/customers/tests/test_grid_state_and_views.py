@@ -110,13 +110,6 @@ def test_a_state_survives_the_round_trip_through_query_parameters(raw):
     assert grid.state_from_query(query) == state
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "clean_state strips the keyword before cutting it to 200 characters, so the cut can "
-        "leave trailing whitespace that the next clean strips"
-    ),
-)
 def test_a_keyword_cut_at_200_characters_survives_the_round_trip():
     # given: the 200th character is a space
     state = grid.clean_state({"keyword": "a" * 199 + " tail"})
@@ -174,10 +167,6 @@ def test_unknown_columns_filter_sort_and_page_size_are_reported_together():
     assert "shoe_size, hat_size" in str(error.value.problems[0].message)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="clean_state stops at the first bad filter (_apply_filters raises on it)",
-)
 def test_each_bad_filter_is_reported():
     # when
     with pytest.raises(InvalidInput) as error:

@@ -254,13 +254,6 @@ def test_moving_to_a_website_where_the_email_is_taken_is_refused(client, editor,
     assert stored(ada)["website_id"] != website_b.pk
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "quick_edit_customer moves the customer before changing the email, and "
-        "move_customer_to_website checks the old email on the new website"
-    ),
-)
 def test_moving_website_and_changing_email_together_checks_the_new_email(
     client, editor, ada, website_b
 ):

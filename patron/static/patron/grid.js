@@ -60,3 +60,17 @@
     if (action) groupChoice(action);
   });
 })();
+
+// Empty filter inputs are left out of the address, so it holds only the filters in use.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (!form.classList || !form.classList.contains("patron-filters")) return;
+  form.querySelectorAll("input, select").forEach(function (field) {
+    if (field.name && field.name.indexOf("f_") === 0 && field.value === "") field.disabled = true;
+  });
+});
+window.addEventListener("pageshow", function () {
+  document.querySelectorAll(".patron-filters [disabled]").forEach(function (field) {
+    field.disabled = false;
+  });
+});
