@@ -115,6 +115,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "patron.core.logs.RequestIdMiddleware",
+    "patron.core.metrics.MetricsMiddleware",
     "patron.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -358,10 +360,26 @@ WEBHOOK_PAUSE_AFTER_FAILURES = env_int("PATRON_WEBHOOK_PAUSE_AFTER", 20, minimum
 WEBHOOKS_ALLOW_PRIVATE_TARGETS = env_bool("PATRON_WEBHOOKS_ALLOW_PRIVATE", not PRODUCTION)
 
 # --- Logging ------------------------------------------------------------------------------------
+# Bearer token of the Prometheus scraper for /metrics; the endpoint answers 404 without one.
+METRICS_TOKEN = env_str("PATRON_METRICS_TOKEN", "")
+
+# JSON lines (one object per record, with the request id) in production; readable text else.
+LOG_FORMAT = env_choice("PATRON_LOG_FORMAT", "json" if PRODUCTION else "text", ("json", "text"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "patron.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "patron.core.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("PATRON_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

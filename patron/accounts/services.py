@@ -304,6 +304,9 @@ def _record_failure(customer: Customer) -> bool:
 
 
 def invalid_credentials() -> NotAuthenticated:
+    from patron.core.metrics import SIGN_IN_FAILURES
+
+    SIGN_IN_FAILURES.labels("shopper").inc()
     return NotAuthenticated(
         _("The account sign-in was incorrect or your account is disabled temporarily. "
           "Please wait and try again later."),

@@ -76,6 +76,9 @@ def check_password_attempt_allowed(*, username: str, ip: str | None) -> None:
 
 
 def record_password_failure(*, username: str, ip: str | None) -> None:
+    from patron.core.metrics import SIGN_IN_FAILURES
+
+    SIGN_IN_FAILURES.labels("staff").inc()
     for key, limit in _failure_keys(username, ip):
         hit(key, limit=limit, window_seconds=WINDOW_SECONDS)
 
