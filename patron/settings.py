@@ -207,15 +207,22 @@ else:
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Background work ----------------------------------------------------------------------------
-TASKS = {
-    "default": {
-        "BACKEND": (
-            "django_tasks.backends.immediate.ImmediateBackend"
-            if TEST_MODE
-            else "django_tasks_db.DatabaseBackend"
-        ),
+# Tests run tasks at once; with Redis the tasks go to RQ; else to the database queue.
+if TEST_MODE:
+    TASK_BACKEND = "django_tasks.backends.immediate.ImmediateBackend"
+elif REDIS_URL:
+    TASK_BACKEND = "django_tasks_rq.RQBackend"
+else:
+    TASK_BACKEND = "django_tasks_db.DatabaseBackend"
+TASKS = {"default": {"BACKEND": TASK_BACKEND}}
+if REDIS_URL or TEST_MODE:
+    INSTALLED_APPS.append("django_rq")
+    # In tests the round trip through RQ uses the Redis that scripts/redis.sh starts.
+    RQ_QUEUES = {
+        "default": {
+            "URL": REDIS_URL or env_str("PATRON_TEST_REDIS_URL", "redis://127.0.0.1:56379/0")
+        }
     }
-}
 SCHEDULER_INTERVAL_SECONDS = env_int("PATRON_SCHEDULER_INTERVAL", 30, minimum=1)
 
 # --- Passwords ----------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite, in timed phases: lint, SQLite, PostgreSQL, browser (Chromium).
-# PostgreSQL is a throwaway cluster started and stopped here.
+# The whole test suite, in timed phases: lint, SQLite, PostgreSQL, Redis/RQ, browser (Chromium).
+# PostgreSQL and Redis are throwaway servers started and stopped here.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,23 +31,35 @@ summary() {
   for line in "${SUMMARY[@]}"; do echo "$line"; done
 }
 
-cleanup() { scripts/pg.sh stop >/dev/null 2>&1 || true; }
+cleanup() {
+  scripts/pg.sh stop >/dev/null 2>&1 || true
+  scripts/redis.sh stop >/dev/null 2>&1 || true
+}
 trap cleanup EXIT
 
 lint() { .venv/bin/ruff check . && .venv/bin/ruff format --check . ; }
 migrations_check() { $PY manage.py makemigrations --check --dry-run >/dev/null; }
 # Two workers: the machines this runs on have two cores.
 WORKERS="${PATRON_TEST_WORKERS:-2}"
-tests_sqlite() { .venv/bin/pytest -m "not browser" -n "$WORKERS" "$@"; }
+tests_sqlite() { .venv/bin/pytest -m "not browser and not redis" -n "$WORKERS" "$@"; }
 tests_postgres() {
   local url
   url=$(scripts/pg.sh start) || return 1
-  PATRON_DATABASE_URL="$url" .venv/bin/pytest -m "not browser" -n "$WORKERS" "$@"
+  PATRON_DATABASE_URL="$url" .venv/bin/pytest -m "not browser and not redis" -n "$WORKERS" "$@"
   local rc=$?
   scripts/pg.sh stop
   return $rc
 }
 tests_browser() { .venv/bin/pytest -m browser "$@"; }
+# A real Redis (scripts/redis.sh) and an RQ worker: a task round trip and a scheduled job.
+tests_redis() {
+  local url
+  url=$(scripts/redis.sh start) || return 1
+  PATRON_TEST_REDIS_URL="$url" .venv/bin/pytest -m redis "$@"
+  local rc=$?
+  scripts/redis.sh stop
+  return $rc
+}
 
 START=$(date +%s)
 phase "lint (ruff)" lint || { summary; exit 1; }
@@ -55,6 +67,7 @@ phase "migrations up to date" migrations_check || { summary; exit 1; }
 phase "compile translations" $PY manage.py compilecatalogs || { summary; exit 1; }
 phase "tests on SQLite" tests_sqlite "$@"
 phase "tests on PostgreSQL" tests_postgres "$@"
+phase "tasks via Redis and RQ" tests_redis "$@"
 phase "browser tests (Chromium)" tests_browser "$@"
 summary
 echo "total: $(( $(date +%s) - START )) s"

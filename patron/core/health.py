@@ -33,6 +33,26 @@ def check_cache() -> tuple[bool, str]:
     return ok, "ok" if ok else "value written was not read back"
 
 
+def check_queue() -> tuple[bool, str]:
+    """The task queue: Redis for RQ, else the database queue (read, so a missing table shows)."""
+    from django.conf import settings
+
+    try:
+        if settings.TASK_BACKEND == "django_tasks_rq.RQBackend":
+            import django_rq
+
+            queue = django_rq.get_queue("default")
+            queue.connection.ping()
+            return True, f"rq: {queue.count} waiting"
+        if settings.TASK_BACKEND == "django_tasks_db.DatabaseBackend":
+            from django_tasks_db.models import DBTaskResult
+
+            return True, f"database: {DBTaskResult.objects.ready().count()} waiting"
+    except Exception as error:
+        return False, f"{type(error).__name__}: {error}"
+    return True, "tasks run at once"
+
+
 def record_heartbeat(key: str) -> None:
     cache.set(key, time.time(), timeout=HEARTBEAT_MAX_AGE_SECONDS * 10)
 
@@ -54,6 +74,7 @@ def readiness() -> dict[str, dict[str, object]]:
     checks = {
         "database": check_database(),
         "cache": check_cache(),
+        "queue": check_queue(),
         "worker": check_heartbeat(WORKER_HEARTBEAT_KEY, "worker"),
         "scheduler": check_heartbeat(SCHEDULER_HEARTBEAT_KEY, "scheduler"),
     }

@@ -33,6 +33,7 @@ def test_readiness_names_the_worker_and_scheduler_without_heartbeats(client, db)
     assert {name: (check["ok"], check["detail"]) for name, check in body["checks"].items()} == {
         "database": (True, connection.vendor),
         "cache": (True, "ok"),
+        "queue": (True, "tasks run at once"),
         "worker": (False, "no worker heartbeat seen"),
         "scheduler": (False, "no scheduler heartbeat seen"),
     }
@@ -50,7 +51,7 @@ def test_readiness_is_ok_with_both_heartbeats(client, db):
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert [check["ok"] for check in body["checks"].values()] == [True, True, True, True]
+    assert [check["ok"] for check in body["checks"].values()] == [True, True, True, True, True]
 
 
 def test_worker_heartbeat_task_reports_the_worker(client, db):

@@ -30,7 +30,7 @@ class Command(BaseCommand):
         commands = {
             "web": [python, "-m", "gunicorn", "patron.wsgi:application", "--bind", f"{host}:{port}",
                     "--workers", "2", "--threads", "4", "--access-logfile", "-"],
-            "worker": [*manage, "db_worker", "--interval", "1"],
+            "worker": [*manage, "worker"],
             "scheduler": [*manage, "scheduler"],
         }  # fmt: skip
         # Fixed argument lists built above from sys.executable; no shell, no user input.
