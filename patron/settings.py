@@ -127,9 +127,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "patron.staff.middleware.StaffIdleTimeoutMiddleware",
     "patron.core.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "patron.staff.middleware.StaffIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -180,6 +180,19 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     }
     _database["TEST"] = {"NAME": env_str("PATRON_TEST_SQLITE_NAME", "") or None}
 DATABASES = {"default": _database}
+# An optional read replica for heavy reads that tolerate a little lag (the customers grid and
+# its exports); every write and every read inside a write stays on the primary.
+REPLICA_URL = env_str("PATRON_DATABASE_REPLICA_URL", "")
+if REPLICA_URL:
+    try:
+        DATABASES["replica"] = dj_database_url.parse(
+            REPLICA_URL, conn_max_age=env_int("PATRON_DB_CONN_MAX_AGE", 0)
+        )
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"PATRON_DATABASE_REPLICA_URL is not a database URL: {error}"
+        ) from None
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions ----------------------------------------------------------------------------

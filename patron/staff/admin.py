@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from patron.admin_site import admin_site
 from patron.core.actors import Actor
@@ -65,10 +65,15 @@ class StaffUserAdmin(PermissionChangeLogMixin, UserAdmin):
 
         for user in queryset:
             reset_two_factor(user=user, actor=Actor.staff(request.user))
+        count = queryset.count()
         messages.success(
             request,
-            _("Two-factor authentication was reset for %(count)d staff members.")
-            % {"count": queryset.count()},
+            ngettext(
+                "Two-factor authentication was reset for %(count)d staff member.",
+                "Two-factor authentication was reset for %(count)d staff members.",
+                count,
+            )
+            % {"count": count},
         )
 
     def snapshot(self, obj):

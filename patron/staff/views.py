@@ -5,6 +5,7 @@ password check, and for how long that counts.
 """
 
 import time
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -82,7 +83,7 @@ def login_view(request, site):
             return redirect(_next_url(request))
         # Signed in before two-factor authentication became required: finish it now.
         request.session[PENDING_KEY] = {"user_id": user.pk, "at": time.time()}
-        return redirect(_step_for(user) + f"?next={_next_url(request)}")
+        return redirect(f"{_step_for(user)}?{urlencode({'next': _next_url(request)})}")
     form = AdminAuthenticationForm(request, data=request.POST or None)
     error = None
     if request.method == "POST":
@@ -92,6 +93,8 @@ def login_view(request, site):
             two_factor.check_password_attempt_allowed(username=username, ip=ip)
         except PatronError as refusal:
             error = refusal.message
+            # A fresh form: checking the posted one would tell a right password from a wrong one.
+            form = AdminAuthenticationForm(request, initial={"username": username})
         else:
             if form.is_valid():
                 user = form.get_user()
@@ -99,7 +102,7 @@ def login_view(request, site):
                     return _finish(request, user)
                 request.session.cycle_key()
                 request.session[PENDING_KEY] = {"user_id": user.pk, "at": time.time()}
-                return redirect(_step_for(user) + f"?next={_next_url(request)}")
+                return redirect(f"{_step_for(user)}?{urlencode({'next': _next_url(request)})}")
             two_factor.record_password_failure(username=username, ip=ip)
     context = _context(site, request, form=form, title=_("Log in"), lockout_error=error)
     return render(request, "admin/staff/login.html", context, status=429 if error else 200)
@@ -151,6 +154,10 @@ def setup_view(request, site):
     user = request.user if signed_in else _pending_user(request)
     if user is None:
         return redirect("admin:login")
+    if not signed_in and two_factor.has_two_factor(user):
+        # Replacing an app needs the second factor first: the password alone must not do it.
+        query = urlencode({"next": _next_url(request)})
+        return redirect(f"{reverse('admin:two-factor-verify')}?{query}")
     device = two_factor.begin_enrolment(user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
