@@ -34,12 +34,13 @@ class AssistanceMiddleware:
         stale = False
         if raw and shopper_page:
             session = services.active_session(_session_id(raw))
-            if session is not None and services.may_use_on(session, request.store_view):
+            if session is None:
+                stale = True
+            elif services.may_use_on(session, request.store_view):
                 request.assistance = session
                 request.customer = session.customer
                 services.touch(session)
-            else:
-                stale = True
+            # Elsewhere (another website's store view) the session is kept for its own pages.
         response = self.get_response(request)
         session = request.assistance
         if session is not None:

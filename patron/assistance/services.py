@@ -107,7 +107,8 @@ def _store_view_for(customer: Customer, store_view: StoreView | None) -> StoreVi
         from patron.customers.services import default_store_view_of
 
         chosen = default_store_view_of(customer)
-        if chosen is not None and chosen.is_active:
+        # The view the account was created in may belong to a website it has since left.
+        if chosen is not None and views.filter(pk=chosen.pk).exists():
             return chosen
         store_view = views.first()
         if store_view is None:
@@ -162,7 +163,8 @@ def _invalid_secret() -> NotAuthenticated:
 def redeem_secret(secret: str) -> AssistanceSession:
     """Exchange a secret for its session, once and within 60 seconds of its issue."""
     session = (
-        AssistanceSession.objects.select_for_update()
+        # of=self: PostgreSQL cannot lock the nullable side of the customer join.
+        AssistanceSession.objects.select_for_update(of=("self",))
         .select_related("customer", "store_view")
         .filter(secret_digest=_digest(secret or ""))
         .first()
@@ -172,8 +174,9 @@ def redeem_secret(secret: str) -> AssistanceSession:
         raise _invalid_secret()
     if session.customer is None:
         raise _invalid_secret()
-    # The checks again: the feature, the consent or the account may have changed since.
-    check_can_assist(session.customer, may=True)
+    # The checks again: the feature, the permission, the consent or the account may have
+    # changed since the link was issued.
+    check_can_assist(session.customer, may=_still_permitted(session))
     session.started_at = session.last_activity_at = now
     session.save(update_fields=["started_at", "last_activity_at"])
     TimelineEntry.objects.create(
@@ -185,21 +188,42 @@ def redeem_secret(secret: str) -> AssistanceSession:
     return session
 
 
+def _still_permitted(session: AssistanceSession) -> bool:
+    """Whether whoever started the session still holds the permission (a staff member, or the
+    integration token that issued the link)."""
+    if session.staff_user_id is not None:
+        staff = session.staff_user
+        return staff.is_active and staff.has_perm(PERMISSION)
+    if session.actor_kind == "integration":
+        from patron.staff.models import IntegrationToken
+
+        token = IntegrationToken.objects.filter(pk=session.actor_id).first()
+        return token is not None and token.is_active and PERMISSION in token.permissions
+    return False
+
+
 def active_session(session_id: Any) -> AssistanceSession | None:
-    """The session behind an assisted cookie while it may still be used, else None."""
+    """The session behind an assisted cookie while it may still be used, else None. A session
+    that may no longer be used (feature off, permission or consent withdrawn, account
+    deactivated or deleted) is ended, so the log shows when it stopped."""
     session = (
         AssistanceSession.objects.select_related(
-            "customer__website", "customer__group", "store_view"
+            "customer__website", "customer__group", "store_view", "staff_user"
         )
         .filter(pk=session_id, started_at__isnull=False, ended_at__isnull=True)
         .first()
     )
-    if session is None or session.customer is None or not is_enabled():
+    if session is None:
         return None
-    if not session.customer.is_active:
-        return None
-    staff = session.staff_user
-    if staff is not None and not (staff.is_active and staff.has_perm(PERMISSION)):
+    usable = (
+        session.customer is not None
+        and is_enabled()
+        and session.customer.is_active
+        and has_consent(session.customer)
+        and _still_permitted(session)
+    )
+    if not usable:
+        end_assistance(session=session, reason="no_longer_allowed")
         return None
     return session
 

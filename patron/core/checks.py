@@ -3,6 +3,7 @@ from django.core import checks
 
 def register() -> None:
     checks.register(check_config_defaults, "patron")
+    checks.register(check_deployment, "patron", deploy=True)
 
 
 def check_config_defaults(app_configs, **kwargs):
@@ -27,3 +28,45 @@ def check_config_defaults(app_configs, **kwargs):
                 )
             )
     return errors
+
+
+def check_deployment(app_configs, **kwargs):
+    """The deployment checklist of docs/operations.md that ``patron check --deploy`` verifies
+    beyond Django's own security checks."""
+    from django.conf import settings
+
+    found = []
+
+    def warn(message: str, hint: str, code: int) -> None:
+        found.append(checks.Warning(message, hint=hint, id=f"patron.W{code:03d}"))
+
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if engine != "django.db.backends.postgresql":
+        warn(
+            "The database is not PostgreSQL.",
+            "Set PATRON_DATABASE_URL=postgres://… (SQLite suits one machine and the demo).",
+            1,
+        )
+    if not settings.REDIS_URL:
+        warn(
+            "PATRON_REDIS_URL is not set: the cache is a file cache and tasks use the database.",
+            "Set PATRON_REDIS_URL to share the cache between processes and run tasks on RQ.",
+            2,
+        )
+    if not settings.STAFF_TWO_FACTOR_REQUIRED:
+        warn(
+            "Two-factor authentication is not required for staff.",
+            "Unset PATRON_STAFF_TWO_FACTOR (on by default in production) or set it to 1.",
+            3,
+        )
+    if not settings.SECURE_HTTPS:
+        warn("PATRON_HTTPS is off.", "Serve Patron over HTTPS and leave PATRON_HTTPS on.", 4)
+    if settings.DATABASES["default"].get("CONN_MAX_AGE", 0) == 0 and engine.endswith("postgresql"):
+        warn(
+            "Each request opens a new database connection.",
+            "Set PATRON_DB_CONN_MAX_AGE (e.g. 60) unless a pooler such as PgBouncer is in front.",
+            5,
+        )
+    if settings.EMAIL_BACKEND.endswith(("console.EmailBackend", "locmem.EmailBackend")):
+        warn("Emails are not sent.", "Set PATRON_EMAIL_URL=smtp://… .", 6)
+    return found

@@ -84,14 +84,29 @@ class AccountForm(forms.ModelForm):
             websites if website_ids is None else websites.filter(pk__in=website_ids)
         )
         self.fields["group"].queryset = CustomerGroup.objects.exclude(pk=NOT_LOGGED_IN_ID)
+        self.fields["assistance_reason"] = forms.CharField(
+            label=gettext_lazy("Reason for changing the assistance consent"),
+            required=False,
+            max_length=500,
+            help_text=gettext_lazy("Required when you change Allow remote shopping assistance."),
+        )
         if not user.has_perm("customers.change_remote_assistance"):
             self.fields["allow_remote_assistance"].disabled = True
+            del self.fields["assistance_reason"]
         from patron.customers.validation import apply_field_rules, form_rules
 
         apply_field_rules(self, [form_rules(self.instance.website)], self.instance)
         if not user.has_perm("customers.change_customer"):
             for field in self.fields.values():
                 field.disabled = True
+
+    def clean(self):
+        data = super().clean()
+        if "allow_remote_assistance" in self.changed_data and not data.get("assistance_reason"):
+            self.add_error(
+                "assistance_reason", _("Give the reason for changing the customer's consent.")
+            )
+        return data
 
     def _post_clean(self):
         # Model validation is the service's job (it normalizes first, e.g. the email's case).
@@ -128,7 +143,7 @@ def post_account(request, customer: Customer):
         try:
             services.save_customer_account(
                 customer=customer, actor=Actor.staff(request.user), website=website, group=group,
-                **own,
+                consent_reason=form.cleaned_data.get("assistance_reason") or "", **own,
             )  # fmt: skip
         except PatronError as error:
             add_errors_to_form(form, error)
