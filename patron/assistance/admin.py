@@ -4,7 +4,7 @@ page, and Customers > Login as Customer Log."""
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -15,10 +15,10 @@ from patron.admin_site import admin_site
 from patron.assistance import services
 from patron.assistance.models import AssistanceSession
 from patron.core.actors import Actor
+from patron.core.admin_helpers import ReadOnlyAdminMixin
 from patron.core.errors import PatronError
 from patron.core.registries import CustomerAction, customer_actions
-from patron.customers.models import Customer
-from patron.staff.services import staff_website_ids
+from patron.customers.admin_edit import customer_for_staff
 
 
 class StoreViewForm(forms.Form):
@@ -29,21 +29,10 @@ class StoreViewForm(forms.Form):
         self.fields["store_view"].queryset = services.store_views_for(customer)
 
 
-def _customer(request, customer_id: int) -> Customer:
-    customers = Customer.objects.select_related("website")
-    website_ids = staff_website_ids(request.user)
-    if website_ids is not None:
-        customers = customers.filter(website_id__in=website_ids)
-    customer = customers.filter(pk=customer_id).first()
-    if customer is None:
-        raise Http404
-    return customer
-
-
 def login_as_view(request, customer_id: int):
     """Confirm (choosing the store view when configured so), then send the browser, in a new
     tab, to the storefront with a single-use secret."""
-    customer = _customer(request, customer_id)
+    customer = customer_for_staff(request, customer_id)
     may = request.user.has_perm(services.PERMISSION)
     if not may:
         raise PermissionDenied
@@ -97,7 +86,7 @@ def register_button() -> None:
 
 
 @admin.register(AssistanceSession, site=admin_site)
-class AssistanceLogAdmin(admin.ModelAdmin):
+class AssistanceLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Customers > Login as Customer Log: one row per session, read-only."""
 
     list_display = [
@@ -146,15 +135,6 @@ class AssistanceLogAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return request.user.has_perm(services.LOG_PERMISSION)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=gettext_lazy("Export the selected sessions as CSV"))
     def export_csv(self, request, queryset):

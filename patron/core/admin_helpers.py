@@ -15,3 +15,16 @@ def add_errors_to_form(form: forms.BaseForm, error: PatronError) -> None:
     for problem in problems:
         field = problem.field if problem.field in form.fields else None
         form.add_error(field, str(problem.message))
+
+
+class ReadOnlyAdminMixin:
+    """For logs and records made by Patron itself: staff look, nobody adds, edits or deletes."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

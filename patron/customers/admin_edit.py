@@ -17,15 +17,16 @@ from patron.customers.models import Customer
 from patron.staff.services import staff_website_ids
 
 
-def _customer(request, customer_id: int) -> Customer:
-    website_ids = staff_website_ids(request.user)
-    customers = Customer.objects.select_related("website", "group", "created_in", "default_billing")
-    if website_ids is not None:
-        customers = customers.filter(website_id__in=website_ids)
-    customer = customers.filter(pk=customer_id).first()
-    if customer is None:
-        raise Http404
-    return customer
+def customer_for_staff(request, customer_id: int) -> Customer:
+    """The customer, if the staff member's websites include theirs; 404 otherwise (another
+    website's customers do not exist for them)."""
+    from patron.core.errors import NotFound
+    from patron.customers.selectors import get_customer
+
+    try:
+        return get_customer(customer_id, website_ids=staff_website_ids(request.user))
+    except NotFound:
+        raise Http404 from None
 
 
 def visible_sections(user):
@@ -57,7 +58,7 @@ def _shop_links(customer: Customer) -> list[tuple[str, str]]:
 
 
 def edit_page(request, model_admin, customer_id: int):
-    customer = _customer(request, customer_id)
+    customer = customer_for_staff(request, customer_id)
     sections = visible_sections(request.user)
     if not sections:
         raise PermissionDenied
@@ -121,7 +122,7 @@ def _run(request, customer, service, permission: str, done: str):
 def reset_password_view(request, model_admin, customer_id: int):
     from patron.accounts.services import staff_password_reset
 
-    customer = _customer(request, customer_id)
+    customer = customer_for_staff(request, customer_id)
     return _run(
         request, customer, staff_password_reset, "customers.reset_customer_password",
         _("The customer will receive an email with a link to reset the password."),
@@ -132,7 +133,7 @@ def reset_password_view(request, model_admin, customer_id: int):
 def unlock_view(request, model_admin, customer_id: int):
     from patron.accounts.services import unlock_customer
 
-    customer = _customer(request, customer_id)
+    customer = customer_for_staff(request, customer_id)
     return _run(
         request, customer, unlock_customer, "customers.unlock_customer",
         _("The customer account was unlocked."),
@@ -143,7 +144,7 @@ def force_sign_in_view(request, model_admin, customer_id: int):
     """Ask for confirmation, then end every session and token of the customer."""
     from patron.accounts.services import force_sign_in
 
-    customer = _customer(request, customer_id)
+    customer = customer_for_staff(request, customer_id)
     if not request.user.has_perm("customers.force_sign_in_customer"):
         raise PermissionDenied
     if request.method == "POST":

@@ -18,6 +18,7 @@ from patron.core.errors import InvalidInput, PatronError
 from patron.core.locales import country_choices
 from patron.core.registries import customer_actions
 from patron.customers import grid, services
+from patron.customers.admin_edit import customer_for_staff
 from patron.customers.models import NOT_LOGGED_IN_ID, Customer, CustomerGroup, Gender, GridView
 from patron.scopes.models import StoreView, Website
 from patron.staff.services import staff_website_ids
@@ -202,22 +203,11 @@ def _int(value) -> int | None:
         return None
 
 
-def _visible_customer(request, customer_id: int) -> Customer:
-    website_ids = staff_website_ids(request.user)
-    customers = Customer.objects.all()
-    if website_ids is not None:
-        customers = customers.filter(website_id__in=website_ids)
-    customer = customers.filter(pk=customer_id).first()
-    if customer is None:
-        raise PermissionDenied
-    return customer
-
-
 @require_POST
 def quick_edit_view(request, model_admin, customer_id: int):
     """Save an inline edit; on refusal show the grid again with the values and each error."""
     _require(request, "customers.quick_edit_customer")
-    customer = _visible_customer(request, customer_id)
+    customer = customer_for_staff(request, customer_id)
     posted = {
         name: request.POST[name].strip() for name in QUICK_EDIT_COLUMNS if name in request.POST
     }

@@ -2,12 +2,13 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from patron.admin_site import admin_site
+from patron.core.admin_helpers import ReadOnlyAdminMixin
 from patron.online import services
 from patron.online.models import OnlineSession
 
 
 @admin.register(OnlineSession, site=admin_site)
-class NowOnlineAdmin(admin.ModelAdmin):
+class NowOnlineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Customers > Now Online: everyone with activity inside the Online Minutes Interval."""
 
     list_display = [
@@ -34,15 +35,6 @@ class NowOnlineAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return services.online_now().select_related("customer__default_billing")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     # The attribute "customer_id" would be headed "Customer id"; the spec's column is "ID".
     @admin.display(description=_("ID"), ordering="customer_id")

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from patron.admin_site import admin_site
 from patron.core.actors import Actor
+from patron.core.admin_helpers import ReadOnlyAdminMixin
 from patron.core.errors import PatronError
 from patron.staff import services
 from patron.staff.models import IntegrationToken, StaffAction, StaffProfile
@@ -93,7 +94,7 @@ class RoleAdmin(PermissionChangeLogMixin, GroupAdmin):
 
 
 @admin.register(StaffAction, site=admin_site)
-class StaffActionAdmin(admin.ModelAdmin):
+class StaffActionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """System > Staff Action Log: read-only, seen only with its own view permission."""
 
     list_display = ["at", "actor_label", "action", "target", "count"]
@@ -112,15 +113,6 @@ class StaffActionAdmin(admin.ModelAdmin):
     ]
     actions = None
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(IntegrationToken, site=admin_site)

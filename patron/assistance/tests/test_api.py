@@ -18,6 +18,7 @@ from django.utils.dateparse import parse_datetime
 from patron.assistance import services
 from patron.assistance import settings_fields as fields
 from patron.assistance.models import AssistanceSession
+from patron.assistance.tests.conftest import BAD_LINK, NO_CONSENT
 from patron.customers.history import TimelineKind
 from patron.customers.models import Customer
 from patron.customers.tests.factories import make_customer
@@ -29,26 +30,10 @@ from patron.testing.fixtures import (
     set_config,
 )
 
-NO_CONSENT = (
-    "This customer has not allowed remote shopping assistance. Ask them to tick the box on "
-    "their Account Information page."
-)
-BAD_LINK = "This Login as Customer link is not valid, was already used or has expired."
-
-
-@pytest.fixture
-def enabled(db):
-    set_config({fields.ENABLED: True})
-
 
 @pytest.fixture
 def ada(view_a):
     return make_customer("ada@example.com", store_view=view_a, allow_remote_assistance=True)
-
-
-@pytest.fixture
-def grace(view_a):
-    return make_customer("grace@example.com", store_view=view_a, firstname="Grace")
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from django.utils import timezone
 from patron.assistance import services
 from patron.assistance import settings_fields as fields
 from patron.assistance.models import AssistanceSession
+from patron.assistance.tests.conftest import NO_CONSENT
 from patron.core.actors import Actor
 from patron.customers.history import TimelineKind
 from patron.customers.models import Customer
@@ -26,26 +27,12 @@ from patron.testing.fixtures import make_staff_user, make_store_view, set_config
 GRID_URL = "/admin/customers/customer/"
 LOG_URL = "/admin/assistance/assistancesession/"
 BUTTON = "Log in as Customer"
-NO_CONSENT = (
-    "This customer has not allowed remote shopping assistance. Ask them to tick the box on "
-    "their Account Information page."
-)
 REASON_NEEDED = "Give the reason for changing the customer's consent."
-
-
-@pytest.fixture
-def enabled(db):
-    set_config({fields.ENABLED: True})
 
 
 @pytest.fixture
 def ada(view_a):
     return make_customer("ada@example.com", store_view=view_a, allow_remote_assistance=True)
-
-
-@pytest.fixture
-def grace(view_a):
-    return make_customer("grace@example.com", store_view=view_a, firstname="Grace")
 
 
 @pytest.fixture

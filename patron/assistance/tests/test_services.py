@@ -15,6 +15,7 @@ from patron.assistance import services
 from patron.assistance import settings_fields as fields
 from patron.assistance.history import AssistanceKind
 from patron.assistance.models import AssistanceAction, AssistanceSession
+from patron.assistance.tests.conftest import NO_CONSENT, PASSWORD
 from patron.core.actors import SYSTEM, Actor
 from patron.core.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated
 from patron.customers import services as customer_services
@@ -22,17 +23,6 @@ from patron.customers.history import TimelineKind
 from patron.customers.models import Customer
 from patron.customers.tests.factories import make_customer
 from patron.testing.fixtures import make_staff_user, make_store_view, set_config
-
-PASSWORD = "Secret-password-1"
-NO_CONSENT = (
-    "This customer has not allowed remote shopping assistance. Ask them to tick the box on "
-    "their Account Information page."
-)
-
-
-@pytest.fixture
-def enabled(db):
-    set_config({fields.ENABLED: True})
 
 
 @pytest.fixture

@@ -23,13 +23,13 @@ from patron.assistance import settings_fields as fields
 from patron.assistance.history import AssistanceKind
 from patron.assistance.middleware import COOKIE, signed_session_id
 from patron.assistance.models import AssistanceAction, AssistanceSession
+from patron.assistance.tests.conftest import BAD_LINK, PASSWORD
 from patron.core.actors import Actor
 from patron.customers.history import TimelineKind
 from patron.customers.models import Address, Customer
 from patron.customers.tests.factories import make_customer
 from patron.testing.fixtures import make_staff_user, make_store_view, set_config
 
-PASSWORD = "Secret-password-1"
 NEW_PASSWORD = "Zyxwvut2?long"
 SHOPPER_COOKIE = "patron_shopper"
 LOGIN_URL = "/customer/account/login/"
@@ -40,13 +40,7 @@ LOGOUT_URL = "/customer/account/logout/"
 NEW_ADDRESS_URL = "/customer/address/new/"
 END_URL = "/loginascustomer/logout/"
 BANNER = "You are logged in as Ada Lovelace (staff member: helper). Every change is recorded."
-BAD_LINK = "This Login as Customer link is not valid, was already used or has expired."
 DEFAULT_TITLE = "Allow remote shopping assistance"
-
-
-@pytest.fixture
-def enabled(db):
-    set_config({fields.ENABLED: True})
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -69,17 +70,40 @@ def test_bad_boolean_value_stops_start_up_naming_the_variable(tmp_path):
     )
 
 
+PRODUCTION_ENV = {
+    "PATRON_MODE": "production",
+    "PATRON_HTTPS": "on",
+    # Nothing connects during the check: these only have to name the right kinds of server.
+    "PATRON_DATABASE_URL": "postgres://patron@127.0.0.1:9/patron",
+    "PATRON_DB_CONN_MAX_AGE": "60",
+    "PATRON_REDIS_URL": "redis://127.0.0.1:9/0",
+    "PATRON_EMAIL_URL": "smtp://mailer:secret@127.0.0.1:587?tls=1",
+}
+
+
 def test_deploy_check_is_clean_in_production(tmp_path):
     # when
     process = run_patron(
         tmp_path, "manage.py", "check", "--deploy", "--fail-level", "WARNING",
-        PATRON_MODE="production", PATRON_SECRET_KEY=secrets.token_urlsafe(60)[:60],
-        PATRON_HTTPS="on",
+        PATRON_SECRET_KEY=secrets.token_urlsafe(60)[:60], **PRODUCTION_ENV,
     )  # fmt: skip
 
     # then
     assert process.returncode == 0, process.stderr
     assert process.stdout.strip() == "System check identified no issues (1 silenced)."
+
+
+def test_deploy_check_names_what_a_bare_production_setup_lacks(tmp_path):
+    # when: production with only a secret key (SQLite, no Redis, console email, no HTTPS)
+    process = run_patron(
+        tmp_path, "manage.py", "check", "--deploy",
+        PATRON_MODE="production", PATRON_SECRET_KEY=secrets.token_urlsafe(60)[:60],
+        PATRON_HTTPS="off", PATRON_STAFF_TWO_FACTOR="off",
+    )  # fmt: skip
+
+    # then
+    found = set(re.findall(r"patron\.W\d{3}", process.stdout + process.stderr))
+    assert found == {"patron.W001", "patron.W002", "patron.W003", "patron.W004", "patron.W006"}
 
 
 @pytest.mark.parametrize(

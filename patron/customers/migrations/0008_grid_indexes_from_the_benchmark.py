@@ -33,7 +33,6 @@ def use_upper_case_trigram_indexes(apps, schema_editor):
         schema_editor.execute(f"DROP INDEX IF EXISTS {new}")
 
 
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -46,9 +45,22 @@ class Migration(migrations.Migration):
             name='created_at',
             field=models.DateTimeField(),
         ),
-        migrations.AddIndex(
-            model_name='customergridrow',
-            index=models.Index(fields=['created_at', 'customer_id'], name='customers_grid_created_id_idx'),
+        # IF NOT EXISTS (PostgreSQL and SQLite): on a busy shop the operator may build the index
+        # beforehand with CREATE INDEX CONCURRENTLY (docs/operations.md, Upgrading).
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AddIndex(
+                    model_name='customergridrow',
+                    index=models.Index(fields=['created_at', 'customer_id'], name='customers_grid_created_id_idx'),
+                ),
+            ],
+            database_operations=[
+                migrations.RunSQL(
+                    "CREATE INDEX IF NOT EXISTS customers_grid_created_id_idx "
+                    "ON customers_customergridrow (created_at, customer_id)",
+                    "DROP INDEX IF EXISTS customers_grid_created_id_idx",
+                ),
+            ],
         ),
         migrations.RunPython(use_lower_case_trigram_indexes, use_upper_case_trigram_indexes),
     ]
