@@ -6,7 +6,12 @@ from patron.webhooks import services
 
 @task()
 def deliver(delivery_id: int) -> str:
-    return services.attempt_delivery(delivery_id).status
+    from patron.webhooks.models import Delivery
+
+    try:
+        return services.attempt_delivery(delivery_id).status
+    except Delivery.DoesNotExist:
+        return "gone"  # its subscription was deleted after the delivery was queued
 
 
 @task()

@@ -85,3 +85,11 @@ def test_deliver_does_not_send_a_finished_delivery_again(
     assert len(receiver.requests) == 1
     delivery.refresh_from_db()
     assert delivery.attempts == 1
+
+
+def test_a_delivery_deleted_after_queueing_ends_quietly(db):
+    # when: its subscription (and so the delivery) was deleted before the worker took it
+    outcome = deliver.call(987654)
+
+    # then
+    assert outcome == "gone"
