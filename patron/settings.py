@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "patron.online",
     "patron.webhooks",
     "patron.assistance",
+    "patron.sales",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -30,6 +30,9 @@ ROLES: dict[str, list[str] | str] = {
         "mail.view_outboxmessage",
         "assistance.login_as_customer",
         "assistance.view_assistance_log",
+        "sales.view_order",
+        "sales.view_cart",
+        "sales.view_product",
     ],
     gettext_noop("Marketing"): [
         "customers.view_customer",

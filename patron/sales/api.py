@@ -1,0 +1,132 @@
+"""What a shop sends Patron as it happens: products, orders and carts (one call each, idempotent
+by the shop's own identifier), and what staff read back."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from ninja import Field, Router, Schema, Status
+
+from patron.core.api import ERRORS, require_permission, staff_auth, store_view_of
+from patron.sales import services
+
+router = Router(tags=["Commerce facts"], auth=staff_auth)
+RECORD_PERMISSION = "sales.add_order"
+
+
+class ProductIn(Schema):
+    name: str = Field(..., min_length=1, max_length=255)
+    price: Decimal = Field(..., ge=0)
+    weight: Decimal | None = Field(None, ge=0)
+    attribute_set: str = ""
+    categories: list[str] | None = Field(None, description="Category codes.")
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    is_active: bool = True
+
+
+class ProductOut(Schema):
+    sku: str
+    name: str
+    price: Decimal
+    is_active: bool
+
+
+class ItemIn(Schema):
+    sku: str = Field(..., min_length=1, max_length=64)
+    name: str = ""
+    qty: Decimal = Field(..., gt=0)
+    price: Decimal = Field(..., ge=0)
+
+
+class OrderItemIn(ItemIn):
+    row_total: Decimal | None = Field(None, ge=0)
+
+
+class OrderIn(Schema):
+    customer_id: int | None = Field(None, description="The Patron customer; None for a guest.")
+    customer_email: str = Field(..., min_length=3, max_length=254)
+    customer_name: str = ""
+    status: str = Field(..., min_length=1, max_length=32)
+    currency: str = Field(..., min_length=3, max_length=3)
+    subtotal: Decimal
+    tax: Decimal = Decimal(0)
+    shipping: Decimal = Decimal(0)
+    discount: Decimal = Decimal(0)
+    grand_total: Decimal
+    coupon_code: str = ""
+    applied_rule_ids: list[int] = Field(default_factory=list)
+    billing_address: dict[str, Any] = Field(default_factory=dict)
+    shipping_address: dict[str, Any] = Field(default_factory=dict)
+    placed_at: dt.datetime
+    items: list[OrderItemIn] = Field(..., min_length=1)
+
+
+class OrderOut(Schema):
+    number: str
+    result: str = Field(..., description="created, changed or unchanged")
+    customer_id: int | None
+    status: str
+    grand_total: Decimal
+    currency: str
+
+
+class CartIn(Schema):
+    customer_id: int | None = None
+    visitor_id: str = Field("", max_length=128)
+    url: str = Field("", max_length=2000, description="The page the shopper is on (Now Online).")
+    currency: str = Field(..., min_length=3, max_length=3)
+    subtotal: Decimal = Decimal(0)
+    tax: Decimal = Decimal(0)
+    shipping: Decimal = Decimal(0)
+    grand_total: Decimal = Decimal(0)
+    store_credit_applied: Decimal = Decimal(0)
+    gift_card_applied: Decimal = Decimal(0)
+    billing_address: dict[str, Any] = Field(default_factory=dict)
+    shipping_address: dict[str, Any] = Field(default_factory=dict)
+    items: list[ItemIn] = Field(default_factory=list, description="Empty: the cart is gone.")
+
+
+class CartOut(Schema):
+    exists: bool
+    items: int
+
+
+@router.put("/products/{sku}", response={200: ProductOut, **ERRORS}, url_name="product-save")
+def save_product(request, sku: str, payload: ProductIn):
+    """Create or update a product of the light catalogue, by SKU."""
+    principal = require_permission(request, "sales.add_product")
+    return services.save_product(sku=sku, actor=principal.actor, **payload.dict())
+
+
+@router.put(
+    "/orders/{number}", response={200: OrderOut, 201: OrderOut, **ERRORS}, url_name="order-record"
+)
+def record_order(request, number: str, payload: OrderIn):
+    """Record an order placed on the store view of the `X-Patron-Store` header, or its change
+    (a new status, amounts or items). Sending the same order again changes nothing (200,
+    `unchanged`); a new order answers 201."""
+    principal = require_permission(request, RECORD_PERMISSION)
+    data = payload.dict()
+    items = data.pop("items")
+    order, result = services.record_order(
+        store_view=store_view_of(request), number=number, items=items, actor=principal.actor,
+        total_qty=sum((item["qty"] for item in items), Decimal(0)), **data,
+    )  # fmt: skip
+    body = OrderOut(
+        number=order.number, result=result, customer_id=order.customer_id, status=order.status,
+        grand_total=order.grand_total, currency=order.currency,
+    )  # fmt: skip
+    return Status(201 if result == "created" else 200, body)
+
+
+@router.put("/carts", response={200: CartOut, **ERRORS}, url_name="cart-replace")
+def replace_cart(request, payload: CartIn):
+    """Set the active cart of a customer (`customer_id`) or a visitor (`visitor_id`, the shop's
+    own id) on the store view of the `X-Patron-Store` header; the shopper counts as online."""
+    principal = require_permission(request, "sales.change_cart")
+    data = payload.dict()
+    items = data.pop("items")
+    cart = services.replace_cart(
+        store_view=store_view_of(request), items=items, actor=principal.actor, **data
+    )
+    return CartOut(exists=cart is not None, items=len(items) if cart else 0)

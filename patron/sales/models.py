@@ -1,0 +1,182 @@
+"""The commerce facts a shop sends Patron: a light catalogue, orders and active carts.
+
+Patron is not a checkout: these rows record what the shop reports, keyed by the shop's own
+identifiers, so the same report twice changes nothing. Amounts are ``Decimal`` in the order's
+or cart's currency (an ISO 4217 code).
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 14, "decimal_places": 4}
+
+
+class Category(models.Model):
+    code = models.CharField(_("code"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        verbose_name=_("parent category"),
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(models.Model):
+    sku = models.CharField(_("SKU"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    price = models.DecimalField(_("price"), **MONEY)
+    weight = models.DecimalField(
+        _("weight"), max_digits=12, decimal_places=4, null=True, blank=True
+    )
+    attribute_set = models.CharField(_("attribute set"), max_length=100, blank=True)
+    categories = models.ManyToManyField(
+        Category, blank=True, related_name="products", verbose_name=_("categories")
+    )
+    attributes = models.JSONField(_("attributes"), default=dict, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["sku"]
+
+    def __str__(self) -> str:
+        return f"{self.sku} {self.name}"
+
+
+class Order(models.Model):
+    """An order as the shop placed it; ``number`` is the shop's order number."""
+
+    website = models.ForeignKey(
+        "scopes.Website", on_delete=models.PROTECT, related_name="+", verbose_name=_("website")
+    )
+    store_view = models.ForeignKey(
+        "scopes.StoreView", on_delete=models.PROTECT, related_name="+", verbose_name=_("store view")
+    )
+    number = models.CharField(_("order number"), max_length=64)
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="orders", verbose_name=_("customer"),
+    )  # fmt: skip
+    customer_email = models.EmailField(_("customer email"), max_length=254)
+    customer_name = models.CharField(_("customer name"), max_length=511, blank=True)
+    status = models.CharField(_("status"), max_length=32)
+    currency = models.CharField(_("currency"), max_length=3)
+    subtotal = models.DecimalField(_("subtotal"), **MONEY)
+    tax = models.DecimalField(_("tax"), default=0, **MONEY)
+    shipping = models.DecimalField(_("shipping"), default=0, **MONEY)
+    discount = models.DecimalField(_("discount"), default=0, **MONEY)
+    grand_total = models.DecimalField(_("grand total"), **MONEY)
+    total_qty = models.DecimalField(_("total quantity"), max_digits=12, decimal_places=4)
+    coupon_code = models.CharField(_("coupon code"), max_length=64, blank=True)
+    applied_rule_ids = models.JSONField(_("applied rules"), default=list, blank=True)
+    billing_address = models.JSONField(_("billing address"), default=dict, blank=True)
+    shipping_address = models.JSONField(_("shipping address"), default=dict, blank=True)
+    placed_at = models.DateTimeField(_("placed at"), db_index=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-placed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["website", "number"], name="sales_order_number")
+        ]
+        indexes = [models.Index(fields=["customer", "-placed_at"], name="sales_order_customer_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.number}"
+
+
+class OrderItem(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    sku = models.CharField(_("SKU"), max_length=64)
+    product = models.ForeignKey(Product, on_delete=models.SET_NULL, null=True, related_name="+")
+    name = models.CharField(_("name"), max_length=255)
+    qty = models.DecimalField(_("quantity"), max_digits=12, decimal_places=4)
+    price = models.DecimalField(_("price"), **MONEY)
+    row_total = models.DecimalField(_("row total"), **MONEY)
+
+    class Meta:
+        verbose_name = _("order item")
+        verbose_name_plural = _("order items")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.qty} × {self.sku}"
+
+
+class Cart(models.Model):
+    """A shopper's active cart: a customer's, or a visitor's by the shop's visitor id."""
+
+    website = models.ForeignKey(
+        "scopes.Website", on_delete=models.PROTECT, related_name="+", verbose_name=_("website")
+    )
+    store_view = models.ForeignKey(
+        "scopes.StoreView", on_delete=models.PROTECT, related_name="+", verbose_name=_("store view")
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="carts", verbose_name=_("customer"),
+    )  # fmt: skip
+    visitor_id = models.CharField(_("visitor id"), max_length=128, blank=True)
+    currency = models.CharField(_("currency"), max_length=3)
+    subtotal = models.DecimalField(_("subtotal"), **MONEY)
+    tax = models.DecimalField(_("tax"), default=0, **MONEY)
+    shipping = models.DecimalField(_("shipping"), default=0, **MONEY)
+    grand_total = models.DecimalField(_("grand total"), **MONEY)
+    store_credit_applied = models.DecimalField(_("store credit applied"), default=0, **MONEY)
+    gift_card_applied = models.DecimalField(_("gift cards applied"), default=0, **MONEY)
+    billing_address = models.JSONField(_("billing address"), default=dict, blank=True)
+    shipping_address = models.JSONField(_("shipping address"), default=dict, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("cart")
+        verbose_name_plural = _("carts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["website", "customer"],
+                condition=models.Q(customer__isnull=False),
+                name="sales_cart_per_customer",
+            ),
+            models.UniqueConstraint(
+                fields=["website", "visitor_id"],
+                condition=models.Q(customer__isnull=True),
+                name="sales_cart_per_visitor",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(customer__isnull=False) | ~models.Q(visitor_id=""),
+                name="sales_cart_has_an_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"cart {self.pk}"
+
+
+class CartItem(models.Model):
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="items")
+    sku = models.CharField(_("SKU"), max_length=64)
+    product = models.ForeignKey(Product, on_delete=models.SET_NULL, null=True, related_name="+")
+    name = models.CharField(_("name"), max_length=255)
+    qty = models.DecimalField(_("quantity"), max_digits=12, decimal_places=4)
+    price = models.DecimalField(_("price"), **MONEY)
+
+    class Meta:
+        verbose_name = _("cart item")
+        verbose_name_plural = _("cart items")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.qty} × {self.sku}"

@@ -1,0 +1,38 @@
+"""The customer page's Orders and Shopping Cart sections."""
+
+from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy
+
+from patron.core.registries import CustomerSection, customer_sections
+
+ORDERS_SHOWN = 50
+
+
+def render_orders(request, customer) -> str:
+    orders = list(customer.orders.select_related("store_view")[: ORDERS_SHOWN + 1])
+    return render_to_string(
+        "admin/sales/orders_section.html",
+        {"orders": orders[:ORDERS_SHOWN], "more": len(orders) > ORDERS_SHOWN},
+        request=request,
+    )
+
+
+def render_cart(request, customer) -> str:
+    carts = customer.carts.select_related("store_view").prefetch_related("items")
+    return render_to_string("admin/sales/cart_section.html", {"carts": carts}, request=request)
+
+
+def register_sections() -> None:
+    from patron.sales import settings_fields
+
+    settings_fields.register_settings()
+    customer_sections.register(
+        CustomerSection(
+            "orders", gettext_lazy("Orders"), 50, render_orders, permission="sales.view_order"
+        )
+    )
+    customer_sections.register(
+        CustomerSection(
+            "cart", gettext_lazy("Shopping Cart"), 55, render_cart, permission="sales.view_cart"
+        )
+    )

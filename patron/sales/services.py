@@ -1,0 +1,301 @@
+"""Taking in the facts a shop reports: products, orders and active carts.
+
+Every call is idempotent by the shop's own identifier (SKU, order number per website, the cart's
+owner): sending the same fact twice changes nothing and emits nothing; a changed fact updates
+the row and emits one event. Unknown customers, products, currencies or store views are refused
+with the field that names them, and nothing is written.
+"""
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+import pycountry
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from patron.core import events
+from patron.core.actors import Actor
+from patron.core.errors import InvalidInput, Problem
+from patron.customers.models import Customer
+from patron.sales.models import Cart, CartItem, Order, OrderItem, Product
+from patron.scopes.config import get_config
+from patron.scopes.models import StoreView
+
+events.declare("orderRecorded", "A shop reported a new order.")
+events.declare("orderChanged", "A shop reported a change to an order (e.g. its status).")
+events.declare("cartChanged", "A shop reported a change to a shopper's cart.")
+
+ORDER_FIELDS = (
+    "status", "currency", "subtotal", "tax", "shipping", "discount", "grand_total", "total_qty",
+    "coupon_code", "applied_rule_ids", "billing_address", "shipping_address", "placed_at",
+    "customer_email", "customer_name",
+)  # fmt: skip
+CART_FIELDS = (
+    "currency", "subtotal", "tax", "shipping", "grand_total", "store_credit_applied",
+    "gift_card_applied", "billing_address", "shipping_address",
+)  # fmt: skip
+LINK_GUEST_ORDERS = "customer/guest_orders/link_by_email"
+
+
+def _currency_problem(code: str) -> Problem | None:
+    if pycountry.currencies.get(alpha_3=(code or "").upper()) is None:
+        return Problem(
+            "unknown_currency",
+            _("%(code)s is not an ISO 4217 currency code.") % {"code": code},
+            field="currency",
+        )
+    return None
+
+
+def _products_by_sku(items: Sequence[Mapping[str, Any]], problems: list[Problem]) -> dict:
+    skus = {item["sku"] for item in items}
+    found = {p.sku: p for p in Product.objects.filter(sku__in=skus)}
+    for index, item in enumerate(items):
+        if item["sku"] not in found:
+            problems.append(
+                Problem(
+                    "unknown_product",
+                    _("There is no product with SKU %(sku)s.") % {"sku": item["sku"]},
+                    field=f"items[{index}].sku",
+                )
+            )
+    return found
+
+
+def _customer_on(website_id: int, customer_id: int | None, problems: list[Problem]):
+    if customer_id is None:
+        return None
+    customer = Customer.objects.filter(pk=customer_id).first()
+    from patron.customers.services import accounts_are_global
+
+    if customer is None or (not accounts_are_global() and customer.website_id != website_id):
+        problems.append(
+            Problem(
+                "unknown_customer",
+                _("There is no customer %(id)s on this website.") % {"id": customer_id},
+                field="customer_id",
+            )
+        )
+        return None
+    return customer
+
+
+def _confirmed_customer_with_email(store_view: StoreView, email: str) -> Customer | None:
+    """The customer a guest order belongs to, when the website links guest orders by email and
+    that customer has confirmed the address (so nobody can claim orders by registering it)."""
+    website = store_view.store.website
+    if not get_config(LINK_GUEST_ORDERS, website=website):
+        return None
+    customer = Customer.objects.filter(website=website, email=email.strip().lower()).first()
+    if customer is None or not customer.is_confirmed:
+        return None
+    return customer
+
+
+@transaction.atomic
+def save_product(*, sku: str, name: str, price: Decimal, actor: Actor, **fields: Any) -> Product:
+    """Create or update a product by SKU; ``categories`` is a list of category codes."""
+    from patron.sales.models import Category
+
+    codes = fields.pop("categories", None)
+    product, _created = Product.objects.update_or_create(
+        sku=sku.strip(), defaults={"name": name, "price": price, **fields}
+    )
+    if codes is not None:
+        categories = list(Category.objects.filter(code__in=codes))
+        missing = sorted(set(codes) - {c.code for c in categories})
+        if missing:
+            raise InvalidInput(
+                _("Unknown categories: %(codes)s.") % {"codes": ", ".join(missing)},
+                code="unknown_category",
+                field="categories",
+            )
+        product.categories.set(categories)
+    return product
+
+
+@transaction.atomic
+def record_order(
+    *,
+    store_view: StoreView,
+    number: str,
+    items: Sequence[Mapping[str, Any]],
+    actor: Actor,
+    customer_id: int | None = None,
+    **fields: Any,
+) -> tuple[Order, str]:
+    """Record an order the shop placed, or its change. Returns the order and what happened:
+    "created", "changed" or "unchanged". Raises ``InvalidInput`` listing every problem."""
+    unknown = set(fields) - set(ORDER_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown order fields: {', '.join(sorted(unknown))}")
+    website_id = store_view.store.website_id
+    problems: list[Problem] = []
+    currency = _currency_problem(fields.get("currency", ""))
+    if currency:
+        problems.append(currency)
+    customer = _customer_on(website_id, customer_id, problems)
+    products = _products_by_sku(items, problems)
+    if problems:
+        raise InvalidInput.from_problems(problems)
+    fields["currency"] = fields["currency"].upper()
+    fields["customer_email"] = (fields.get("customer_email") or "").strip().lower()
+    if customer is None and fields["customer_email"]:
+        customer = _confirmed_customer_with_email(store_view, fields["customer_email"])
+    order = Order.objects.select_for_update().filter(website_id=website_id, number=number).first()
+    new_items = [_order_item(item, products) for item in items]
+    if order is None:
+        order = Order.objects.create(
+            website_id=website_id, store_view=store_view, number=number, customer=customer,
+            **fields,
+        )  # fmt: skip
+        _write_items(order, new_items, products)
+        events.emit(
+            "orderRecorded", order_id=order.pk, number=number, customer_id=order.customer_id,
+            website_id=website_id, status=order.status, actor=actor.as_fields(),
+        )  # fmt: skip
+        return order, "created"
+    changed = sorted(
+        name for name, value in fields.items() if _differs(getattr(order, name), value)
+    )
+    if customer is not None and order.customer_id != customer.pk:
+        changed.append("customer")
+        order.customer = customer
+    old_items = [
+        {"sku": i.sku, "name": i.name, "qty": i.qty, "price": i.price, "row_total": i.row_total}
+        for i in order.items.all()
+    ]
+    items_changed = not _same_items(old_items, new_items)
+    if not changed and not items_changed:
+        return order, "unchanged"
+    for name in changed:
+        if name != "customer":
+            setattr(order, name, fields[name])
+    order.save()
+    if items_changed:
+        order.items.all().delete()
+        _write_items(order, new_items, products)
+        changed.append("items")
+    events.emit(
+        "orderChanged", order_id=order.pk, number=number, customer_id=order.customer_id,
+        website_id=website_id, status=order.status, changed=changed, actor=actor.as_fields(),
+    )  # fmt: skip
+    return order, "changed"
+
+
+def _order_item(item: Mapping[str, Any], products: dict) -> dict:
+    qty, price = Decimal(item["qty"]), Decimal(item["price"])
+    row_total = item.get("row_total")
+    return {
+        "sku": item["sku"],
+        "name": item.get("name") or products[item["sku"]].name,
+        "qty": qty,
+        "price": price,
+        "row_total": qty * price if row_total is None else Decimal(row_total),
+    }
+
+
+def _differs(current: Any, new: Any) -> bool:
+    if isinstance(current, Decimal) or isinstance(new, Decimal):
+        return Decimal(str(current)) != Decimal(str(new))
+    if isinstance(current, dt.datetime) and isinstance(new, dt.datetime):
+        return current != new
+    return current != new
+
+
+def _same_items(old: list[dict], new: list[dict]) -> bool:
+    def key(item):
+        return (item["sku"], item["name"], Decimal(item["qty"]), Decimal(item["price"]),
+                Decimal(item["row_total"]))  # fmt: skip
+
+    return sorted(map(key, old)) == sorted(map(key, new))
+
+
+def _write_items(order: Order, items: list[dict], products: dict) -> None:
+    OrderItem.objects.bulk_create(
+        [OrderItem(order=order, product=products.get(item["sku"]), **item) for item in items]
+    )
+
+
+@transaction.atomic
+def replace_cart(
+    *,
+    store_view: StoreView,
+    items: Sequence[Mapping[str, Any]],
+    actor: Actor,
+    customer_id: int | None = None,
+    visitor_id: str = "",
+    url: str = "",
+    **fields: Any,
+) -> Cart | None:
+    """Set a shopper's active cart to what the shop reports (an empty cart removes it), and
+    count the shopper as online (Now Online) with the page the shop names."""
+    from patron.online.services import touch_online
+
+    unknown = set(fields) - set(CART_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown cart fields: {', '.join(sorted(unknown))}")
+    website_id = store_view.store.website_id
+    problems: list[Problem] = []
+    if (customer_id is None) == (not visitor_id.strip()):
+        problems.append(
+            Problem(
+                "owner_required",
+                _("Name the cart's owner: a customer_id or a visitor_id, not both."),
+                field="customer_id",
+            )
+        )
+    currency = _currency_problem(fields.get("currency", ""))
+    if currency:
+        problems.append(currency)
+    customer = _customer_on(website_id, customer_id, problems)
+    products = _products_by_sku(items, problems)
+    if problems:
+        raise InvalidInput.from_problems(problems)
+    owner = (
+        {"customer": customer}
+        if customer is not None
+        else {"customer": None, "visitor_id": visitor_id.strip()}
+    )
+    cart = Cart.objects.select_for_update().filter(website_id=website_id, **owner).first()
+    if not items:
+        if cart is not None:
+            cart.delete()
+            _cart_changed(None, website_id, customer, visitor_id, actor)
+        return None
+    fields["currency"] = fields["currency"].upper()
+    if cart is None:
+        cart = Cart(website_id=website_id, **owner)
+    cart.store_view = store_view
+    for name, value in fields.items():
+        setattr(cart, name, value)
+    cart.save()
+    cart.items.all().delete()
+    CartItem.objects.bulk_create(
+        [
+            CartItem(
+                cart=cart, sku=i["sku"], product=products[i["sku"]],
+                name=i.get("name") or products[i["sku"]].name,
+                qty=Decimal(i["qty"]), price=Decimal(i["price"]),
+            )
+            for i in items
+        ]
+    )  # fmt: skip
+    _cart_changed(cart, website_id, customer, visitor_id, actor)
+    transaction.on_commit(
+        lambda: touch_online(
+            customer=customer, visitor_id="" if customer else visitor_id.strip(), url=url,
+            store_view=store_view,
+        )
+    )  # fmt: skip
+    return cart
+
+
+def _cart_changed(cart, website_id, customer, visitor_id, actor) -> None:
+    events.emit(
+        "cartChanged", cart_id=getattr(cart, "pk", None), website_id=website_id,
+        customer_id=getattr(customer, "pk", None), visitor_id="" if customer else visitor_id,
+        items=cart.items.count() if cart else 0, actor=actor.as_fields(),
+    )  # fmt: skip
