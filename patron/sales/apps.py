@@ -8,6 +8,7 @@ class SalesConfig(AppConfig):
     verbose_name = _("Commerce facts")
 
     def ready(self) -> None:
-        from patron.sales import sections, services  # noqa: F401 - declares the events
+        from patron.sales import demo, sections, services  # noqa: F401 - declares the events
 
         sections.register_sections()
+        demo.register_steps()

@@ -1,0 +1,175 @@
+"""Demo data: a small catalogue, two years of orders for the demo customers, and some open
+carts of customers and visitors. Bulk-created (the services' checks hold by construction), and
+idempotent: a second run adds nothing."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from patron.core.registries import DemoStep, demo_steps
+
+CATEGORIES = [
+    ("kitchen", "Kitchen"),
+    ("garden", "Garden"),
+    ("books", "Books"),
+    ("toys", "Toys"),
+    ("apparel", "Apparel"),
+]
+PRODUCTS = [
+    ("MUG-01", "Stoneware Mug", "12.50", "kitchen"),
+    ("PAN-02", "Cast Iron Pan", "49.00", "kitchen"),
+    ("KNF-03", "Chef's Knife", "89.00", "kitchen"),
+    ("TEA-04", "Tea Sampler", "18.90", "kitchen"),
+    ("HOS-05", "Garden Hose 20 m", "34.00", "garden"),
+    ("SEE-06", "Herb Seeds Set", "7.50", "garden"),
+    ("GLV-07", "Garden Gloves", "14.00", "garden"),
+    ("BOK-08", "Field Guide to Birds", "24.00", "books"),
+    ("BOK-09", "Bread Baking Handbook", "31.00", "books"),
+    ("BOK-10", "Atlas of Rivers", "45.00", "books"),
+    ("TOY-11", "Wooden Train Set", "59.00", "toys"),
+    ("TOY-12", "Puzzle 1000 Pieces", "19.00", "toys"),
+    ("TSH-13", "Linen Shirt", "65.00", "apparel"),
+    ("SCF-14", "Wool Scarf", "39.00", "apparel"),
+    ("SOC-15", "Hiking Socks", "16.00", "apparel"),
+]
+STATUSES = ["complete"] * 7 + ["processing", "pending", "canceled", "closed"]
+CURRENCY_BY_COUNTRY = {"US": "USD", "DE": "EUR", "FR": "EUR", "JP": "JPY", "BR": "BRL"}
+ORDERING_CUSTOMERS = 600
+
+
+def _ensure_catalogue(rng=None) -> str:
+    from patron.sales.models import Category, Product
+
+    categories = {
+        code: Category.objects.get_or_create(code=code, defaults={"name": name})[0]
+        for code, name in CATEGORIES
+    }
+    created = 0
+    for sku, name, price, category in PRODUCTS:
+        product, new = Product.objects.get_or_create(
+            sku=sku, defaults={"name": name, "price": Decimal(price), "attribute_set": "Default"}
+        )
+        if new:
+            product.categories.set([categories[category]])
+            created += 1
+    return f"{created} products created"
+
+
+def _address_snapshot(customer) -> dict:
+    address = customer.default_billing
+    if address is None:
+        return {}
+    return {
+        "firstname": address.firstname, "lastname": address.lastname, "street": address.street,
+        "city": address.city, "postcode": address.postcode, "country_id": address.country_id,
+    }  # fmt: skip
+
+
+def _ensure_orders(rng) -> str:
+    from patron.customers.models import Customer
+    from patron.sales.models import Order, OrderItem, Product
+
+    if Order.objects.filter(number__startswith="DEMO-").exists():
+        return "demo orders present"
+    products = list(Product.objects.all())
+    customers = (
+        Customer.objects.filter(email__endswith="@demo.patron.test")
+        .select_related("created_in", "default_billing")
+        .order_by("pk")[:ORDERING_CUSTOMERS]
+    )
+    now = timezone.now()
+    orders, lines, number = [], [], 0
+    for customer in customers:
+        if customer.created_in is None:
+            continue
+        address = _address_snapshot(customer)
+        currency = CURRENCY_BY_COUNTRY.get(address.get("country_id"), "USD")
+        for _order in range(rng.choice([0, 1, 1, 2, 3, 5])):
+            number += 1
+            picked = rng.sample(products, rng.randint(1, 3))
+            items = [(p, rng.randint(1, 3)) for p in picked]
+            subtotal = sum((p.price * qty for p, qty in items), Decimal(0))
+            shipping = Decimal("4.90") if subtotal < 50 else Decimal(0)
+            order = Order(
+                website_id=customer.website_id, store_view=customer.created_in,
+                number=f"DEMO-{number:06d}", customer=customer, customer_email=customer.email,
+                customer_name=customer.name, status=rng.choice(STATUSES), currency=currency,
+                subtotal=subtotal, tax=(subtotal * Decimal("0.19")).quantize(Decimal("0.01")),
+                shipping=shipping, grand_total=subtotal + shipping,
+                total_qty=Decimal(sum(qty for _p, qty in items)),
+                billing_address=address, shipping_address=address,
+                placed_at=now - dt.timedelta(days=rng.randint(0, 730), minutes=rng.randint(0, 1439)),
+            )  # fmt: skip
+            orders.append(order)
+            lines.append(items)
+    Order.objects.bulk_create(orders, batch_size=500)
+    OrderItem.objects.bulk_create(
+        [
+            OrderItem(
+                order=order,
+                sku=p.sku,
+                product=p,
+                name=p.name,
+                qty=qty,
+                price=p.price,
+                row_total=p.price * qty,
+            )
+            for order, items in zip(orders, lines, strict=True)
+            for p, qty in items
+        ],
+        batch_size=1000,
+    )
+    return f"{len(orders)} orders created"
+
+
+def _ensure_carts(rng) -> str:
+    from patron.customers.models import Customer
+    from patron.sales.models import Cart, CartItem, Product
+
+    if Cart.objects.exists():
+        return "carts present"
+    products = list(Product.objects.all())
+    customers = list(
+        Customer.objects.filter(email__endswith="@demo.patron.test")
+        .exclude(created_in=None)
+        .select_related("created_in")
+        .order_by("?")[:40]
+    )
+    carts, contents = [], []
+    for index, customer in enumerate(customers):
+        owner = {"customer": customer} if index % 4 else {"visitor_id": f"demo-visitor-{index}"}
+        items = [(p, rng.randint(1, 2)) for p in rng.sample(products, rng.randint(1, 3))]
+        total = sum((p.price * qty for p, qty in items), Decimal(0))
+        carts.append(
+            Cart(
+                website_id=customer.website_id,
+                store_view=customer.created_in,
+                currency="USD",
+                subtotal=total,
+                grand_total=total,
+                **owner,
+            )
+        )
+        contents.append(items)
+    Cart.objects.bulk_create(carts)
+    CartItem.objects.bulk_create(
+        [
+            CartItem(cart=cart, sku=p.sku, product=p, name=p.name, qty=qty, price=p.price)
+            for cart, items in zip(carts, contents, strict=True)
+            for p, qty in items
+        ]
+    )
+    return f"{len(carts)} carts created"
+
+
+def register_steps() -> None:
+    for order, (code, label, run) in enumerate(
+        [
+            ("catalogue", "Products and categories", _ensure_catalogue),
+            ("orders", "Orders of demo customers", _ensure_orders),
+            ("carts", "Open carts", _ensure_carts),
+        ],
+        start=1,
+    ):
+        demo_steps.register(DemoStep(code=f"sales.{code}", label=label, order=100 + order, run=run))
