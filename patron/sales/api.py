@@ -11,13 +11,32 @@ from patron.core.api import ERRORS, require_permission, staff_auth, store_view_o
 from patron.sales import services
 
 router = Router(tags=["Commerce facts"], auth=staff_auth)
+
+
+def Money(default=...):
+    """An amount that fits the database's DECIMAL(14, 4)."""
+    return Field(default if default is ... else Decimal(default), max_digits=14, decimal_places=4)
+
+
+def _store_view_for_write(request, principal):
+    """The store view of the header, if the caller may act on its website."""
+    from django.utils.translation import gettext as _
+
+    from patron.core.errors import Forbidden
+
+    store_view = store_view_of(request)
+    if not principal.can_see_website(store_view.store.website_id):
+        raise Forbidden(_("You may not report facts for this website."), code="website_not_allowed")
+    return store_view
+
+
 RECORD_PERMISSION = "sales.add_order"
 
 
 class ProductIn(Schema):
     name: str = Field(..., min_length=1, max_length=255)
-    price: Decimal = Field(..., ge=0)
-    weight: Decimal | None = Field(None, ge=0)
+    price: Decimal = Field(..., ge=0, max_digits=14, decimal_places=4)
+    weight: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=4)
     attribute_set: str = ""
     categories: list[str] | None = Field(None, description="Category codes.")
     attributes: dict[str, Any] = Field(default_factory=dict)
@@ -34,12 +53,12 @@ class ProductOut(Schema):
 class ItemIn(Schema):
     sku: str = Field(..., min_length=1, max_length=64)
     name: str = ""
-    qty: Decimal = Field(..., gt=0)
-    price: Decimal = Field(..., ge=0)
+    qty: Decimal = Field(..., gt=0, max_digits=12, decimal_places=4)
+    price: Decimal = Field(..., ge=0, max_digits=14, decimal_places=4)
 
 
 class OrderItemIn(ItemIn):
-    row_total: Decimal | None = Field(None, ge=0)
+    row_total: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=4)
 
 
 class OrderIn(Schema):
@@ -48,11 +67,11 @@ class OrderIn(Schema):
     customer_name: str = ""
     status: str = Field(..., min_length=1, max_length=32)
     currency: str = Field(..., min_length=3, max_length=3)
-    subtotal: Decimal
-    tax: Decimal = Decimal(0)
-    shipping: Decimal = Decimal(0)
-    discount: Decimal = Decimal(0)
-    grand_total: Decimal
+    subtotal: Decimal = Money()
+    tax: Decimal = Money(0)
+    shipping: Decimal = Money(0)
+    discount: Decimal = Money(0)
+    grand_total: Decimal = Money()
     coupon_code: str = ""
     applied_rule_ids: list[int] = Field(default_factory=list)
     billing_address: dict[str, Any] = Field(default_factory=dict)
@@ -75,12 +94,12 @@ class CartIn(Schema):
     visitor_id: str = Field("", max_length=128)
     url: str = Field("", max_length=2000, description="The page the shopper is on (Now Online).")
     currency: str = Field(..., min_length=3, max_length=3)
-    subtotal: Decimal = Decimal(0)
-    tax: Decimal = Decimal(0)
-    shipping: Decimal = Decimal(0)
-    grand_total: Decimal = Decimal(0)
-    store_credit_applied: Decimal = Decimal(0)
-    gift_card_applied: Decimal = Decimal(0)
+    subtotal: Decimal = Money(0)
+    tax: Decimal = Money(0)
+    shipping: Decimal = Money(0)
+    grand_total: Decimal = Money(0)
+    store_credit_applied: Decimal = Money(0)
+    gift_card_applied: Decimal = Money(0)
     billing_address: dict[str, Any] = Field(default_factory=dict)
     shipping_address: dict[str, Any] = Field(default_factory=dict)
     items: list[ItemIn] = Field(default_factory=list, description="Empty: the cart is gone.")
@@ -109,7 +128,8 @@ def record_order(request, number: str, payload: OrderIn):
     data = payload.dict()
     items = data.pop("items")
     order, result = services.record_order(
-        store_view=store_view_of(request), number=number, items=items, actor=principal.actor,
+        store_view=_store_view_for_write(request, principal), number=number, items=items,
+        actor=principal.actor,
         total_qty=sum((item["qty"] for item in items), Decimal(0)), **data,
     )  # fmt: skip
     body = OrderOut(
@@ -127,6 +147,9 @@ def replace_cart(request, payload: CartIn):
     data = payload.dict()
     items = data.pop("items")
     cart = services.replace_cart(
-        store_view=store_view_of(request), items=items, actor=principal.actor, **data
+        store_view=_store_view_for_write(request, principal),
+        items=items,
+        actor=principal.actor,
+        **data,
     )
     return CartOut(exists=cart is not None, items=len(items) if cart else 0)

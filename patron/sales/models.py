@@ -131,10 +131,10 @@ class Cart(models.Model):
     )  # fmt: skip
     visitor_id = models.CharField(_("visitor id"), max_length=128, blank=True)
     currency = models.CharField(_("currency"), max_length=3)
-    subtotal = models.DecimalField(_("subtotal"), **MONEY)
+    subtotal = models.DecimalField(_("subtotal"), default=0, **MONEY)
     tax = models.DecimalField(_("tax"), default=0, **MONEY)
     shipping = models.DecimalField(_("shipping"), default=0, **MONEY)
-    grand_total = models.DecimalField(_("grand total"), **MONEY)
+    grand_total = models.DecimalField(_("grand total"), default=0, **MONEY)
     store_credit_applied = models.DecimalField(_("store credit applied"), default=0, **MONEY)
     gift_card_applied = models.DecimalField(_("gift cards applied"), default=0, **MONEY)
     billing_address = models.JSONField(_("billing address"), default=dict, blank=True)

@@ -37,6 +37,18 @@ CART_FIELDS = (
     "gift_card_applied", "billing_address", "shipping_address",
 )  # fmt: skip
 LINK_GUEST_ORDERS = "customer/guest_orders/link_by_email"
+MONEY_FIELDS = ("subtotal", "tax", "shipping", "discount", "grand_total", "total_qty",
+                "store_credit_applied", "gift_card_applied")  # fmt: skip
+FOUR_PLACES = Decimal("0.0001")
+
+
+def _four_places(value: Any) -> Decimal:
+    """Amounts as the database keeps them (4 decimal places), so a resent fact compares equal."""
+    return Decimal(str(value)).quantize(FOUR_PLACES)
+
+
+def _stored_amounts(fields: dict[str, Any]) -> dict[str, Any]:
+    return {k: _four_places(v) if k in MONEY_FIELDS else v for k, v in fields.items()}
 
 
 def _currency_problem(code: str) -> Problem | None:
@@ -136,12 +148,19 @@ def record_order(
     currency = _currency_problem(fields.get("currency", ""))
     if currency:
         problems.append(currency)
+    if not items:
+        problems.append(Problem("required", _("An order has at least one item."), field="items"))
+    fields["customer_email"] = (fields.get("customer_email") or "").strip().lower()
+    if not _is_email(fields["customer_email"]):
+        problems.append(
+            Problem("invalid_email", _("Enter a valid email address."), field="customer_email")
+        )
     customer = _customer_on(website_id, customer_id, problems)
     products = _products_by_sku(items, problems)
     if problems:
         raise InvalidInput.from_problems(problems)
     fields["currency"] = fields["currency"].upper()
-    fields["customer_email"] = (fields.get("customer_email") or "").strip().lower()
+    fields = _stored_amounts(fields)
     if customer is None and fields["customer_email"]:
         customer = _confirmed_customer_with_email(store_view, fields["customer_email"])
     order = Order.objects.select_for_update().filter(website_id=website_id, number=number).first()
@@ -186,15 +205,26 @@ def record_order(
 
 
 def _order_item(item: Mapping[str, Any], products: dict) -> dict:
-    qty, price = Decimal(item["qty"]), Decimal(item["price"])
+    qty, price = _four_places(item["qty"]), _four_places(item["price"])
     row_total = item.get("row_total")
     return {
         "sku": item["sku"],
         "name": item.get("name") or products[item["sku"]].name,
         "qty": qty,
         "price": price,
-        "row_total": qty * price if row_total is None else Decimal(row_total),
+        "row_total": _four_places(qty * price if row_total is None else row_total),
     }
+
+
+def _is_email(value: str) -> bool:
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
 
 
 def _differs(current: Any, new: Any) -> bool:
@@ -238,8 +268,9 @@ def replace_cart(
     if unknown:
         raise TypeError(f"Unknown cart fields: {', '.join(sorted(unknown))}")
     website_id = store_view.store.website_id
+    visitor_id = visitor_id.strip()
     problems: list[Problem] = []
-    if (customer_id is None) == (not visitor_id.strip()):
+    if (customer_id is None) == (not visitor_id):
         problems.append(
             Problem(
                 "owner_required",
@@ -257,15 +288,23 @@ def replace_cart(
     owner = (
         {"customer": customer}
         if customer is not None
-        else {"customer": None, "visitor_id": visitor_id.strip()}
+        else {"customer": None, "visitor_id": visitor_id}
     )
     cart = Cart.objects.select_for_update().filter(website_id=website_id, **owner).first()
+    # Any cart change, emptying included, is activity: the shopper counts as online.
+    transaction.on_commit(
+        lambda: touch_online(
+            customer=customer, visitor_id="" if customer else visitor_id, url=url,
+            store_view=store_view,
+        )
+    )  # fmt: skip
     if not items:
         if cart is not None:
             cart.delete()
             _cart_changed(None, website_id, customer, visitor_id, actor)
         return None
     fields["currency"] = fields["currency"].upper()
+    fields = _stored_amounts(fields)
     if cart is None:
         cart = Cart(website_id=website_id, **owner)
     cart.store_view = store_view
@@ -278,18 +317,12 @@ def replace_cart(
             CartItem(
                 cart=cart, sku=i["sku"], product=products[i["sku"]],
                 name=i.get("name") or products[i["sku"]].name,
-                qty=Decimal(i["qty"]), price=Decimal(i["price"]),
+                qty=_four_places(i["qty"]), price=_four_places(i["price"]),
             )
             for i in items
         ]
     )  # fmt: skip
     _cart_changed(cart, website_id, customer, visitor_id, actor)
-    transaction.on_commit(
-        lambda: touch_online(
-            customer=customer, visitor_id="" if customer else visitor_id.strip(), url=url,
-            store_view=store_view,
-        )
-    )  # fmt: skip
     return cart
 
 
