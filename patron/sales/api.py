@@ -153,3 +153,112 @@ def replace_cart(request, payload: CartIn):
         **data,
     )
     return CartOut(exists=cart is not None, items=len(items) if cart else 0)
+
+
+class RefundItemIn(Schema):
+    sku: str = Field(..., min_length=1, max_length=64)
+    qty: Decimal = Field(..., gt=0, max_digits=12, decimal_places=4)
+    row_total: Decimal = Field(..., ge=0, max_digits=14, decimal_places=4)
+
+
+class RefundIn(Schema):
+    grand_total: Decimal = Field(..., ge=0, max_digits=14, decimal_places=4)
+    to_store_credit: Decimal = Field(Decimal(0), ge=0, max_digits=14, decimal_places=4)
+    refunded_at: dt.datetime
+    items: list[RefundItemIn] = Field(default_factory=list)
+
+
+class ResultOut(Schema):
+    id: int
+    result: str = Field(..., description="created, changed or unchanged")
+
+
+@router.put(
+    "/orders/{number}/refunds/{refund_number}",
+    response={200: ResultOut, 201: ResultOut, **ERRORS},
+    url_name="refund-record",
+)
+def record_refund(request, number: str, refund_number: str, payload: RefundIn):
+    """Record a refund (credit memo) of an order, once: a resend answers `unchanged`; a resend
+    with other amounts is refused (a refund is final)."""
+    principal = require_permission(request, "sales.add_refund")
+    refund, result = services.record_refund(
+        store_view=_store_view_for_write(request, principal), order_number=number,
+        number=refund_number, actor=principal.actor, **payload.dict(),
+    )  # fmt: skip
+    return Status(201 if result == "created" else 200, ResultOut(id=refund.pk, result=result))
+
+
+class WishlistItemIn(Schema):
+    sku: str = Field(..., min_length=1, max_length=64)
+    qty: Decimal = Field(Decimal(1), gt=0, max_digits=12, decimal_places=4)
+    added_at: dt.datetime | None = None
+
+
+class WishlistOut(Schema):
+    changed: bool
+    skus: list[str]
+
+
+@router.put(
+    "/customers/{int:customer_id}/wishlist",
+    response={200: WishlistOut, **ERRORS},
+    url_name="wishlist-replace",
+)
+def replace_wishlist(request, customer_id: int, items: list[WishlistItemIn]):
+    """Set the customer's wish list to these products (an empty list clears it)."""
+    from patron.customers.api import _visible_customer
+
+    principal = require_permission(request, "sales.change_wishlistitem")
+    customer = _visible_customer(request, customer_id)
+    wishlist, changed = services.replace_wishlist(
+        customer=customer, items=[item.dict() for item in items], actor=principal.actor
+    )
+    return WishlistOut(changed=changed, skus=[item.product.sku for item in wishlist])
+
+
+class ReviewIn(Schema):
+    sku: str = Field(..., min_length=1, max_length=64)
+    customer_id: int | None = None
+    nickname: str = Field(..., min_length=1, max_length=128)
+    title: str = Field(..., min_length=1, max_length=255)
+    detail: str = Field("", max_length=10000)
+    rating: int
+    status: str = "pending"
+    written_at: dt.datetime
+
+
+@router.put(
+    "/reviews/{review_id}", response={200: ResultOut, 201: ResultOut, **ERRORS}, url_name="review"
+)
+def record_review(request, review_id: str, payload: ReviewIn):
+    """Record a product review written on the shop, or its change (e.g. approved)."""
+    principal = require_permission(request, "sales.add_review")
+    review, result = services.record_review(
+        store_view=_store_view_for_write(request, principal), external_id=review_id,
+        actor=principal.actor, **payload.dict(),
+    )  # fmt: skip
+    return Status(201 if result == "created" else 200, ResultOut(id=review.pk, result=result))
+
+
+class ProductViewIn(Schema):
+    view_id: str = Field(..., min_length=1, max_length=64, description="The shop's id of the view.")
+    sku: str = Field(..., min_length=1, max_length=64)
+    customer_id: int | None = None
+    visitor_id: str = Field("", max_length=128)
+    viewed_at: dt.datetime
+
+
+@router.post(
+    "/product-views", response={200: ResultOut, 201: ResultOut, **ERRORS}, url_name="product-view"
+)
+def record_product_view(request, payload: ProductViewIn):
+    """Record that a customer or a visitor viewed a product; a resend of the same `view_id`
+    changes nothing."""
+    principal = require_permission(request, "sales.add_productview")
+    data = payload.dict()
+    view, result = services.record_product_view(
+        store_view=_store_view_for_write(request, principal), external_id=data.pop("view_id"),
+        actor=principal.actor, **data,
+    )  # fmt: skip
+    return Status(201 if result == "created" else 200, ResultOut(id=view.pk, result=result))

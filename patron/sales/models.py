@@ -180,3 +180,132 @@ class CartItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.qty} × {self.sku}"
+
+
+class Refund(models.Model):
+    """A refund (credit memo) of an order; ``number`` is the shop's credit memo number."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="refunds")
+    number = models.CharField(_("credit memo number"), max_length=64)
+    currency = models.CharField(_("currency"), max_length=3)
+    grand_total = models.DecimalField(_("refunded"), **MONEY)
+    to_store_credit = models.DecimalField(_("refunded to store credit"), default=0, **MONEY)
+    refunded_at = models.DateTimeField(_("refunded at"))
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["-refunded_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "number"], name="sales_refund_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.number}"
+
+
+class RefundItem(models.Model):
+    refund = models.ForeignKey(Refund, on_delete=models.CASCADE, related_name="items")
+    sku = models.CharField(_("SKU"), max_length=64)
+    qty = models.DecimalField(_("quantity"), max_digits=12, decimal_places=4)
+    row_total = models.DecimalField(_("row total"), **MONEY)
+
+    class Meta:
+        verbose_name = _("refund item")
+        verbose_name_plural = _("refund items")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.qty} × {self.sku}"
+
+
+class WishlistItem(models.Model):
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="wishlist",
+        verbose_name=_("customer"),
+    )  # fmt: skip
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    qty = models.DecimalField(_("quantity"), max_digits=12, decimal_places=4, default=1)
+    added_at = models.DateTimeField(_("added at"))
+
+    class Meta:
+        verbose_name = _("wish list item")
+        verbose_name_plural = _("wish list items")
+        ordering = ["-added_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "product"], name="sales_wishlist_product")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.product)
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    NOT_APPROVED = "not_approved", _("Not Approved")
+
+
+class Review(models.Model):
+    """A product review written on the shop; ``external_id`` is the shop's review id."""
+
+    website = models.ForeignKey("scopes.Website", on_delete=models.PROTECT, related_name="+")
+    store_view = models.ForeignKey("scopes.StoreView", on_delete=models.PROTECT, related_name="+")
+    external_id = models.CharField(_("review id"), max_length=64)
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="reviews")
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="reviews", verbose_name=_("customer"),
+    )  # fmt: skip
+    nickname = models.CharField(_("nickname"), max_length=128)
+    title = models.CharField(_("summary"), max_length=255)
+    detail = models.TextField(_("review"), blank=True)
+    rating = models.PositiveSmallIntegerField(_("rating"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
+    )
+    written_at = models.DateTimeField(_("written at"))
+
+    class Meta:
+        verbose_name = _("product review")
+        verbose_name_plural = _("product reviews")
+        ordering = ["-written_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["website", "external_id"], name="sales_review_id"),
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1, rating__lte=5), name="sales_review_rating"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProductView(models.Model):
+    """A product page seen by a customer or a visitor; ``external_id`` makes a resend harmless."""
+
+    website = models.ForeignKey("scopes.Website", on_delete=models.PROTECT, related_name="+")
+    external_id = models.CharField(_("view id"), max_length=64)
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="product_views",
+    )  # fmt: skip
+    visitor_id = models.CharField(_("visitor id"), max_length=128, blank=True)
+    viewed_at = models.DateTimeField(_("viewed at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("product view")
+        verbose_name_plural = _("product views")
+        constraints = [
+            models.UniqueConstraint(fields=["website", "external_id"], name="sales_view_id"),
+            models.CheckConstraint(
+                condition=models.Q(customer__isnull=False) | ~models.Q(visitor_id=""),
+                name="sales_view_has_a_viewer",
+            ),
+        ]
+        indexes = [models.Index(fields=["customer", "-viewed_at"], name="sales_view_customer_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.product} @ {self.viewed_at:%Y-%m-%d %H:%M}"

@@ -36,3 +36,36 @@ def register_sections() -> None:
             "cart", gettext_lazy("Shopping Cart"), 55, render_cart, permission="sales.view_cart"
         )
     )
+    register_more_sections()
+
+
+def render_refunds(request, customer) -> str:
+    from patron.sales.models import Refund
+
+    refunds = Refund.objects.filter(order__customer=customer).select_related("order")[:50]
+    return render_to_string(
+        "admin/sales/refunds_section.html", {"refunds": refunds}, request=request
+    )
+
+
+def render_wishlist(request, customer) -> str:
+    items = customer.wishlist.select_related("product")
+    return render_to_string("admin/sales/wishlist_section.html", {"items": items}, request=request)
+
+
+def render_reviews(request, customer) -> str:
+    reviews = customer.reviews.select_related("product", "store_view")[:50]
+    return render_to_string(
+        "admin/sales/reviews_section.html", {"reviews": reviews}, request=request
+    )
+
+
+def register_more_sections() -> None:
+    for code, label, order, render, permission in (
+        ("refunds", gettext_lazy("Refunds"), 52, render_refunds, "sales.view_refund"),
+        ("wishlist", gettext_lazy("Wish List"), 57, render_wishlist, "sales.view_wishlistitem"),
+        ("reviews", gettext_lazy("Product Reviews"), 58, render_reviews, "sales.view_review"),
+    ):
+        customer_sections.register(
+            CustomerSection(code, label, order, render, permission=permission)
+        )

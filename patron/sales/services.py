@@ -13,13 +13,26 @@ from typing import Any
 
 import pycountry
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from patron.core import events
 from patron.core.actors import Actor
 from patron.core.errors import InvalidInput, Problem
 from patron.customers.models import Customer
-from patron.sales.models import Cart, CartItem, Order, OrderItem, Product
+from patron.sales.models import (
+    Cart,
+    CartItem,
+    Order,
+    OrderItem,
+    Product,
+    ProductView,
+    Refund,
+    RefundItem,
+    Review,
+    ReviewStatus,
+    WishlistItem,
+)
 from patron.scopes.config import get_config
 from patron.scopes.models import StoreView
 
@@ -332,3 +345,240 @@ def _cart_changed(cart, website_id, customer, visitor_id, actor) -> None:
         customer_id=getattr(customer, "pk", None), visitor_id="" if customer else visitor_id,
         items=cart.items.count() if cart else 0, actor=actor.as_fields(),
     )  # fmt: skip
+
+
+# --- Refunds, wish lists, reviews and product views ----------------------------------------------
+
+events.declare("refundRecorded", "A shop reported a refund (credit memo) of an order.")
+events.declare("wishlistChanged", "A shop reported a change to a customer's wish list.")
+events.declare("reviewRecorded", "A shop reported a product review or a change of it.")
+events.declare("productViewed", "A shop reported that a shopper viewed a product.")
+
+
+def _order_on(store_view: StoreView, number: str) -> Order:
+    order = Order.objects.filter(website_id=store_view.store.website_id, number=number).first()
+    if order is None:
+        raise InvalidInput(
+            _("There is no order %(number)s on this website.") % {"number": number},
+            code="unknown_order",
+            field="order",
+        )
+    return order
+
+
+@transaction.atomic
+def record_refund(
+    *,
+    store_view: StoreView,
+    order_number: str,
+    number: str,
+    items: Sequence[Mapping[str, Any]],
+    grand_total: Decimal,
+    refunded_at: dt.datetime,
+    actor: Actor,
+    to_store_credit: Decimal = Decimal(0),
+) -> tuple[Refund, str]:
+    """Record a refund of an order once; a resend changes nothing ("unchanged"). A refund is
+    final: a resend with other amounts is refused rather than rewriting history."""
+    order = _order_on(store_view, order_number)
+    grand_total, to_store_credit = _four_places(grand_total), _four_places(to_store_credit)
+    problems: list[Problem] = []
+    if to_store_credit > grand_total:
+        problems.append(
+            Problem(
+                "too_much_store_credit",
+                _("The part refunded to store credit cannot exceed the refund."),
+                field="to_store_credit",
+            )
+        )
+    ordered = {item.sku for item in order.items.all()}
+    for index, item in enumerate(items):
+        if item["sku"] not in ordered:
+            problems.append(
+                Problem(
+                    "not_in_order",
+                    _("%(sku)s is not an item of this order.") % {"sku": item["sku"]},
+                    field=f"items[{index}].sku",
+                )
+            )
+    if problems:
+        raise InvalidInput.from_problems(problems)
+    existing = Refund.objects.filter(order=order, number=number).first()
+    if existing is not None:
+        if (existing.grand_total, existing.to_store_credit) != (grand_total, to_store_credit):
+            raise InvalidInput(
+                _("Refund %(number)s was already recorded with other amounts.")
+                % {"number": number},
+                code="refund_differs",
+                field="grand_total",
+            )
+        return existing, "unchanged"
+    refund = Refund.objects.create(
+        order=order, number=number, currency=order.currency, grand_total=grand_total,
+        to_store_credit=to_store_credit, refunded_at=refunded_at,
+    )  # fmt: skip
+    RefundItem.objects.bulk_create(
+        [
+            RefundItem(
+                refund=refund,
+                sku=i["sku"],
+                qty=_four_places(i["qty"]),
+                row_total=_four_places(i["row_total"]),
+            )
+            for i in items
+        ]
+    )
+    events.emit(
+        "refundRecorded", refund_id=refund.pk, order_id=order.pk, customer_id=order.customer_id,
+        website_id=order.website_id, grand_total=str(grand_total),
+        to_store_credit=str(to_store_credit), actor=actor.as_fields(),
+    )  # fmt: skip
+    return refund, "created"
+
+
+@transaction.atomic
+def replace_wishlist(
+    *, customer: Customer, items: Sequence[Mapping[str, Any]], actor: Actor
+) -> tuple[list[WishlistItem], bool]:
+    """Set a customer's wish list to the products the shop reports; return it and whether it
+    changed (an unchanged list emits nothing)."""
+    problems: list[Problem] = []
+    products = _products_by_sku(items, problems)
+    if problems:
+        raise InvalidInput.from_problems(problems)
+    Customer.objects.select_for_update().filter(pk=customer.pk).first()
+    current = {w.product.sku: w for w in customer.wishlist.select_related("product")}
+    wanted = {item["sku"]: item for item in items}
+    removed = [sku for sku in current if sku not in wanted]
+    added, changed = [], []
+    for sku, item in wanted.items():
+        qty = _four_places(item.get("qty") or 1)
+        if sku not in current:
+            added.append(
+                WishlistItem(
+                    customer=customer,
+                    product=products[sku],
+                    qty=qty,
+                    added_at=item.get("added_at") or timezone.now(),
+                )
+            )
+        elif current[sku].qty != qty:
+            current[sku].qty = qty
+            changed.append(current[sku])
+    WishlistItem.objects.filter(customer=customer, product__sku__in=removed).delete()
+    WishlistItem.objects.bulk_create(added)
+    WishlistItem.objects.bulk_update(changed, ["qty"])
+    touched = bool(removed or added or changed)
+    if touched:
+        events.emit(
+            "wishlistChanged", customer_id=customer.pk, website_id=customer.website_id,
+            items=len(wanted), actor=actor.as_fields(),
+        )  # fmt: skip
+    return list(customer.wishlist.select_related("product")), touched
+
+
+@transaction.atomic
+def record_review(
+    *,
+    store_view: StoreView,
+    external_id: str,
+    sku: str,
+    rating: int,
+    title: str,
+    nickname: str,
+    written_at: dt.datetime,
+    actor: Actor,
+    customer_id: int | None = None,
+    detail: str = "",
+    status: str = "pending",
+) -> tuple[Review, str]:
+    """Record a review or its change (e.g. approved), idempotent by the shop's review id."""
+    website_id = store_view.store.website_id
+    problems: list[Problem] = []
+    products = _products_by_sku([{"sku": sku}], problems)
+    problems = [Problem(p.code, p.message, field="sku") for p in problems]
+    if not 1 <= int(rating) <= 5:
+        problems.append(Problem("invalid_rating", _("Rate from 1 to 5 stars."), field="rating"))
+    if status not in ReviewStatus.values:
+        problems.append(
+            Problem(
+                "invalid_status",
+                _("Unknown review status %(status)s.") % {"status": status},
+                field="status",
+            )
+        )
+    customer = _customer_on(website_id, customer_id, problems)
+    if problems:
+        raise InvalidInput.from_problems(problems)
+    values = {
+        "store_view": store_view, "product": products[sku], "customer": customer,
+        "nickname": nickname.strip(), "title": title.strip(), "detail": detail.strip(),
+        "rating": int(rating), "status": status, "written_at": written_at,
+    }  # fmt: skip
+    review = (
+        Review.objects.select_for_update()
+        .filter(website_id=website_id, external_id=external_id)
+        .first()
+    )
+    if review is None:
+        review = Review.objects.create(website_id=website_id, external_id=external_id, **values)
+        result = "created"
+    else:
+        changed = [k for k, v in values.items() if getattr(review, k) != v]
+        if not changed:
+            return review, "unchanged"
+        for name in changed:
+            setattr(review, name, values[name])
+        review.save()
+        result = "changed"
+    events.emit(
+        "reviewRecorded", review_id=review.pk, customer_id=review.customer_id,
+        website_id=website_id, status=review.status, rating=review.rating,
+        actor=actor.as_fields(),
+    )  # fmt: skip
+    return review, result
+
+
+@transaction.atomic
+def record_product_view(
+    *,
+    store_view: StoreView,
+    external_id: str,
+    sku: str,
+    viewed_at: dt.datetime,
+    actor: Actor,
+    customer_id: int | None = None,
+    visitor_id: str = "",
+) -> tuple[ProductView, str]:
+    """Record that a shopper viewed a product, once per shop view id."""
+    website_id = store_view.store.website_id
+    visitor_id = visitor_id.strip()
+    problems: list[Problem] = []
+    if (customer_id is None) == (not visitor_id):
+        problems.append(
+            Problem(
+                "viewer_required",
+                _("Name the viewer: a customer_id or a visitor_id, not both."),
+                field="customer_id",
+            )
+        )
+    products = _products_by_sku([{"sku": sku}], problems)
+    problems = [
+        Problem(p.code, p.message, field="sku") if p.field == "items[0].sku" else p
+        for p in problems
+    ]
+    customer = _customer_on(website_id, customer_id, problems)
+    if problems:
+        raise InvalidInput.from_problems(problems)
+    existing = ProductView.objects.filter(website_id=website_id, external_id=external_id).first()
+    if existing is not None:
+        return existing, "unchanged"
+    view = ProductView.objects.create(
+        website_id=website_id, external_id=external_id, product=products[sku],
+        customer=customer, visitor_id="" if customer else visitor_id, viewed_at=viewed_at,
+    )  # fmt: skip
+    events.emit(
+        "productViewed", view_id=view.pk, product_id=view.product_id, customer_id=view.customer_id,
+        visitor_id=view.visitor_id, website_id=website_id, actor=actor.as_fields(),
+    )  # fmt: skip
+    return view, "created"

@@ -33,6 +33,9 @@ ROLES: dict[str, list[str] | str] = {
         "sales.view_order",
         "sales.view_cart",
         "sales.view_product",
+        "sales.view_refund",
+        "sales.view_wishlistitem",
+        "sales.view_review",
     ],
     gettext_noop("Marketing"): [
         "customers.view_customer",
