@@ -163,12 +163,83 @@ def _ensure_carts(rng) -> str:
     return f"{len(carts)} carts created"
 
 
+def _ensure_other_facts(rng) -> str:
+    """Refunds of closed orders, wish lists, reviews and product views of demo shoppers."""
+    from patron.customers.models import Customer
+    from patron.sales.models import (
+        Order,
+        Product,
+        ProductView,
+        Refund,
+        RefundItem,
+        Review,
+        ReviewStatus,
+        WishlistItem,
+    )  # fmt: skip
+
+    if Refund.objects.exists() or ProductView.objects.exists():
+        return "other facts present"
+    now = timezone.now()
+    refunds, refund_items = [], []
+    for order in Order.objects.filter(status="closed").prefetch_related("items"):
+        item = order.items.all()[0]
+        refunds.append(
+            Refund(order=order, number=f"CM-{order.number}", currency=order.currency,
+                   grand_total=item.row_total, to_store_credit=item.row_total if rng.random() < 0.3 else 0,
+                   refunded_at=order.placed_at + dt.timedelta(days=rng.randint(3, 20)))
+        )  # fmt: skip
+        refund_items.append((item.sku, item.qty, item.row_total))
+    Refund.objects.bulk_create(refunds)
+    RefundItem.objects.bulk_create(
+        [
+            RefundItem(refund=refund, sku=sku, qty=qty, row_total=total)
+            for refund, (sku, qty, total) in zip(refunds, refund_items, strict=True)
+        ]
+    )
+    products = list(Product.objects.all())
+    shoppers = list(
+        Customer.objects.filter(email__endswith="@demo.patron.test")
+        .exclude(created_in=None)
+        .select_related("created_in")
+        .order_by("pk")[:300]
+    )
+    wishes, reviews, views = [], [], []
+    for index, customer in enumerate(shoppers):
+        if index % 3 == 0:
+            for product in rng.sample(products, rng.randint(1, 4)):
+                wishes.append(WishlistItem(customer=customer, product=product,
+                                           added_at=now - dt.timedelta(days=rng.randint(0, 200))))  # fmt: skip
+        if index % 5 == 0:
+            product = rng.choice(products)
+            reviews.append(
+                Review(website_id=customer.website_id, store_view=customer.created_in,
+                       external_id=f"DEMO-R{index}", product=product, customer=customer,
+                       nickname=customer.firstname, title=rng.choice(["Great", "Good value", "As described", "Could be better"]),
+                       rating=rng.randint(2, 5), status=rng.choice(list(ReviewStatus.values)),
+                       written_at=now - dt.timedelta(days=rng.randint(0, 365)))
+            )  # fmt: skip
+        for step in range(rng.randint(0, 6)):
+            views.append(
+                ProductView(website_id=customer.website_id, external_id=f"DEMO-V{index}-{step}",
+                            product=rng.choice(products), customer=customer,
+                            viewed_at=now - dt.timedelta(minutes=rng.randint(0, 60 * 24 * 90)))
+            )  # fmt: skip
+    WishlistItem.objects.bulk_create(wishes, ignore_conflicts=True)
+    Review.objects.bulk_create(reviews)
+    ProductView.objects.bulk_create(views, batch_size=1000)
+    return (
+        f"{len(refunds)} refunds, {len(wishes)} wish list items, {len(reviews)} reviews, "
+        f"{len(views)} product views created"
+    )
+
+
 def register_steps() -> None:
     for order, (code, label, run) in enumerate(
         [
             ("catalogue", "Products and categories", _ensure_catalogue),
             ("orders", "Orders of demo customers", _ensure_orders),
             ("carts", "Open carts", _ensure_carts),
+            ("other", "Refunds, wish lists, reviews, product views", _ensure_other_facts),
         ],
         start=1,
     ):
