@@ -12,13 +12,13 @@ from decimal import Decimal
 from typing import Any
 
 import pycountry
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from patron.core import events
 from patron.core.actors import Actor
-from patron.core.errors import InvalidInput, Problem
+from patron.core.errors import Conflict, InvalidInput, Problem
 from patron.customers.models import Customer
 from patron.sales.models import (
     Cart,
@@ -62,6 +62,20 @@ def _four_places(value: Any) -> Decimal:
 
 def _stored_amounts(fields: dict[str, Any]) -> dict[str, Any]:
     return {k: _four_places(v) if k in MONEY_FIELDS else v for k, v in fields.items()}
+
+
+def _create_once(model, **values):
+    """Create the row a fact reports; when the same fact is being recorded at this very moment
+    by another request (the unique key just taken), answer Conflict so the shop retries, and
+    its retry finds the row and answers "unchanged"."""
+    try:
+        with transaction.atomic():
+            return model.objects.create(**values)
+    except IntegrityError:
+        raise Conflict(
+            _("The same fact is being recorded by another request; send it again."),
+            code="concurrent_report",
+        ) from None
 
 
 def _currency_problem(code: str) -> Problem | None:
@@ -179,7 +193,8 @@ def record_order(
     order = Order.objects.select_for_update().filter(website_id=website_id, number=number).first()
     new_items = [_order_item(item, products) for item in items]
     if order is None:
-        order = Order.objects.create(
+        order = _create_once(
+            Order,
             website_id=website_id, store_view=store_view, number=number, customer=customer,
             **fields,
         )  # fmt: skip
@@ -405,7 +420,13 @@ def record_refund(
         raise InvalidInput.from_problems(problems)
     existing = Refund.objects.filter(order=order, number=number).first()
     if existing is not None:
-        if (existing.grand_total, existing.to_store_credit) != (grand_total, to_store_credit):
+        stored_items = sorted((i.sku, i.qty, i.row_total) for i in existing.items.all())
+        sent_items = sorted(
+            (i["sku"], _four_places(i["qty"]), _four_places(i["row_total"])) for i in items
+        )
+        if (existing.grand_total, existing.to_store_credit, stored_items) != (
+            grand_total, to_store_credit, sent_items,
+        ):  # fmt: skip
             raise InvalidInput(
                 _("Refund %(number)s was already recorded with other amounts.")
                 % {"number": number},
@@ -413,7 +434,8 @@ def record_refund(
                 field="grand_total",
             )
         return existing, "unchanged"
-    refund = Refund.objects.create(
+    refund = _create_once(
+        Refund,
         order=order, number=number, currency=order.currency, grand_total=grand_total,
         to_store_credit=to_store_credit, refunded_at=refunded_at,
     )  # fmt: skip
@@ -521,7 +543,7 @@ def record_review(
         .first()
     )
     if review is None:
-        review = Review.objects.create(website_id=website_id, external_id=external_id, **values)
+        review = _create_once(Review, website_id=website_id, external_id=external_id, **values)
         result = "created"
     else:
         changed = [k for k, v in values.items() if getattr(review, k) != v]
@@ -573,7 +595,8 @@ def record_product_view(
     existing = ProductView.objects.filter(website_id=website_id, external_id=external_id).first()
     if existing is not None:
         return existing, "unchanged"
-    view = ProductView.objects.create(
+    view = _create_once(
+        ProductView,
         website_id=website_id, external_id=external_id, product=products[sku],
         customer=customer, visitor_id="" if customer else visitor_id, viewed_at=viewed_at,
     )  # fmt: skip
