@@ -16,7 +16,7 @@ from patron.online.models import OnlineKind
 from patron.online.services import online_now
 from patron.sales import services
 from patron.sales.models import Cart, CartItem
-from patron.testing.fixtures import bearer, make_integration_token, make_staff_user, make_store_view
+from patron.testing.fixtures import bearer, make_integration_token, make_staff_user
 
 CART_URL = "/api/v1/carts"
 PAGE = "http://shop.example.com/checkout/cart/"
@@ -42,16 +42,6 @@ def products(db):
         services.save_product(sku="MUG", name="Mug", price=Decimal("8.50"), actor=SYSTEM),
         services.save_product(sku="TEA", name="Green Tea", price=Decimal("4.00"), actor=SYSTEM),
     ]
-
-
-@pytest.fixture
-def customer(view_a):
-    return make_customer("ada@example.com", store_view=view_a)
-
-
-@pytest.fixture
-def view_b(website_b):
-    return make_store_view(website_b, "second_en", "en", name="Second English", is_default=True)
 
 
 @pytest.fixture

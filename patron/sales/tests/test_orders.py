@@ -13,7 +13,7 @@ from patron.core.errors import InvalidInput
 from patron.customers.tests.factories import make_customer, share_accounts
 from patron.sales import services
 from patron.sales.models import Order, OrderItem, Product
-from patron.testing.fixtures import bearer, make_integration_token, make_store_view, set_config
+from patron.testing.fixtures import bearer, make_integration_token, set_config
 
 LINK = "customer/guest_orders/link_by_email"
 PLACED = "2026-11-20T10:00:00+00:00"
@@ -39,16 +39,6 @@ def products(db):
         services.save_product(sku="MUG", name="Mug", price=Decimal("8.50"), actor=SYSTEM),
         services.save_product(sku="TEA", name="Green Tea", price=Decimal("4.00"), actor=SYSTEM),
     ]
-
-
-@pytest.fixture
-def customer(view_a):
-    return make_customer("ada@example.com", store_view=view_a)
-
-
-@pytest.fixture
-def view_b(website_b):
-    return make_store_view(website_b, "second_en", "en", name="Second English", is_default=True)
 
 
 @pytest.fixture

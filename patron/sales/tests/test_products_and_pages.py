@@ -8,11 +8,11 @@ from decimal import Decimal
 import pytest
 
 from patron.core.actors import SYSTEM
-from patron.customers.tests.factories import make_customer
 from patron.sales import services
 from patron.sales.models import Category, Product
+from patron.sales.tests.conftest import section_codes, section_url
 from patron.staff.models import StaffProfile
-from patron.testing.fixtures import bearer, make_integration_token, make_staff_user, make_store_view
+from patron.testing.fixtures import bearer, make_integration_token, make_staff_user
 
 ORDER_LIST_URL = "/admin/sales/order/"
 
@@ -29,16 +29,6 @@ def categories(db):
         Category.objects.create(code="kitchen", name="Kitchen"),
         Category.objects.create(code="tea", name="Tea"),
     ]
-
-
-@pytest.fixture
-def customer(view_a):
-    return make_customer("ada@example.com", store_view=view_a)
-
-
-@pytest.fixture
-def view_b(website_b):
-    return make_store_view(website_b, "second_en", "en", name="Second English", is_default=True)
 
 
 @pytest.fixture
@@ -77,14 +67,6 @@ def staff_client(client, *permissions, username="clerk", websites=()):
         StaffProfile.objects.create(user=user).websites.set(websites)
     client.force_login(user)
     return user
-
-
-def section_url(customer, section):
-    return f"/admin/customers/customer/{customer.pk}/change/?section={section}"
-
-
-def section_codes(response):
-    return [section.code for section in response.context["sections"]]
 
 
 # --- Products -----------------------------------------------------------------------------------

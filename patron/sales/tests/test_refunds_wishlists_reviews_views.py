@@ -16,7 +16,8 @@ from patron.core.errors import Conflict
 from patron.customers.tests.factories import make_customer
 from patron.sales import services
 from patron.sales.models import ProductView, Refund, RefundItem, Review, WishlistItem
-from patron.testing.fixtures import bearer, make_integration_token, make_staff_user, make_store_view
+from patron.sales.tests.conftest import section_codes, section_url
+from patron.testing.fixtures import bearer, make_integration_token, make_staff_user
 
 FACT_EVENTS = {"refundRecorded", "wishlistChanged", "reviewRecorded", "productViewed"}
 REFUNDED = "2026-11-21T09:00:00+00:00"
@@ -51,16 +52,6 @@ def products(db):
         services.save_product(sku="TEA", name="Green Tea", price=Decimal("4.00"), actor=SYSTEM),
         services.save_product(sku="POT", name="Tea Pot", price=Decimal("30.00"), actor=SYSTEM),
     ]
-
-
-@pytest.fixture
-def customer(view_a):
-    return make_customer("ada@example.com", store_view=view_a)
-
-
-@pytest.fixture
-def view_b(website_b):
-    return make_store_view(website_b, "second_en", "en", name="Second English", is_default=True)
 
 
 @pytest.fixture
@@ -164,14 +155,6 @@ def staff_client(client, *permissions, username="clerk"):
     user = make_staff_user(username, permissions=["customers.view_customer", *permissions])
     client.force_login(user)
     return user
-
-
-def section_url(customer, section):
-    return f"/admin/customers/customer/{customer.pk}/change/?section={section}"
-
-
-def section_codes(response):
-    return [section.code for section in response.context["sections"]]
 
 
 # --- Refunds ------------------------------------------------------------------------------------
