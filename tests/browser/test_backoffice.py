@@ -423,8 +423,11 @@ def test_edit_page_sections_save_and_timeline_note(admin_page, customers, assert
 
     # then: the Customer View section
     expect(tabs.get_by_role("link")).to_have_text(
-        ["Customer View", "Account Information", "Addresses", "Newsletter", "Timeline"]
-    )
+        [
+            "Customer View", "Account Information", "Addresses", "Newsletter", "Orders",
+            "Refunds", "Shopping Cart", "Wish List", "Product Reviews", "Timeline",
+        ]
+    )  # fmt: skip
     expect(tabs.get_by_role("link", name="Customer View")).to_have_attribute("aria-current", "page")
     expect(section.get_by_role("heading", level=2).first).to_have_text("Personal Information")
     expect(section).to_contain_text("grace@example.com")
@@ -457,6 +460,16 @@ def test_edit_page_sections_save_and_timeline_note(admin_page, customers, assert
     expect(section).to_contain_text("Default Billing Address")
     open_section("Newsletter", "newsletter", "Newsletter Information")
     expect(section.get_by_role("checkbox")).to_have_count(1)
+    # The commerce-facts sections, empty for this customer
+    for label, code, empty in [
+        ("Orders", "orders", "The customer has no orders yet."),
+        ("Refunds", "refunds", "The customer has no refunds."),
+        ("Shopping Cart", "cart", "There are no items in the customer's cart."),
+        ("Wish List", "wishlist", "The customer's wish list is empty."),
+        ("Product Reviews", "reviews", "The customer has written no reviews."),
+    ]:
+        open_section(label, code, label)
+        expect(section).to_contain_text(empty)
     open_section("Timeline", "timeline", "Timeline")
     entries = section.locator("ol.patron-timeline > li")
     before = entries.count()
