@@ -811,7 +811,15 @@ def create_account_by_staff(
 ) -> Customer:
     """Create an account for a customer (spec a §15): no password until the customer sets one
     through the link in the "New Account Without Password" email, sent from ``welcome_store_view``
-    (which also becomes "Account Created In" and decides the email's language)."""
+    (which also becomes "Account Created In" and decides the email's language). The assistance
+    consent is not set here: staff change it afterwards, with a reason."""
+    if fields.get("allow_remote_assistance"):
+        raise InvalidInput(
+            _("Set the remote shopping assistance consent after creating the account, with a "
+              "reason (the customer page, or PUT /api/v1/customers/{id}/assistance-consent)."),
+            code="consent_not_at_creation",
+            field="allow_remote_assistance",
+        )  # fmt: skip
     customer = customer_services.create_customer(
         website=website,
         store_view=welcome_store_view,

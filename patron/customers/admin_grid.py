@@ -46,8 +46,7 @@ def _require(request, permission: str) -> None:
         raise PermissionDenied
 
 
-def _visible_websites(user):
-    website_ids = staff_website_ids(user)
+def _visible_websites(website_ids: list[int] | None):
     websites = Website.objects.order_by("sort_order", "name")
     return websites if website_ids is None else websites.filter(pk__in=website_ids)
 
@@ -56,19 +55,15 @@ def _groups():
     return CustomerGroup.objects.exclude(pk=NOT_LOGGED_IN_ID).order_by("code")
 
 
-def _filter_choices(user) -> dict[str, list[tuple[str, str]]]:
+def _filter_choices(groups, websites) -> dict[str, list[tuple[str, str]]]:
     """The options of each select filter, as (value, label)."""
     yes_no = [("1", _("Yes")), ("0", _("No"))]
+    views = StoreView.objects.filter(store__website__in=websites).order_by("sort_order")
     return {
-        "group": [(str(g.pk), g.code) for g in _groups()],
+        "group": [(str(g.pk), g.code) for g in groups],
         "country": [(code, name) for code, name in country_choices() if code],
-        "website": [(str(w.pk), w.name) for w in _visible_websites(user)],
-        "created_in": [
-            (str(v.pk), v.name)
-            for v in StoreView.objects.filter(store__website__in=_visible_websites(user)).order_by(
-                "sort_order"
-            )
-        ],
+        "website": [(str(w.pk), w.name) for w in websites],
+        "created_in": [(str(v.pk), v.name) for v in views],
         "confirmed": yes_no,
         "gender": [(str(value), str(label)) for value, label in Gender.choices],
         "lock": [("1", _("Locked")), ("0", _("Unlocked"))],
@@ -111,7 +106,9 @@ def grid_page(request, model_admin, *, query=None, quick_edit=None, status=200):
         if view is not None:
             return HttpResponseRedirect(grid_url(view.state, active_view=view.pk))
     state, state_errors = _state(query)
-    rows = grid.search_state(state, website_ids=staff_website_ids(request.user))
+    user = request.user
+    website_ids = staff_website_ids(user)
+    rows = grid.search_state(state, website_ids=website_ids)
     count, capped = grid.capped_count(rows)
     page_size = state["page_size"]
     last_page = None if capped else max(1, -(-count // page_size))
@@ -120,7 +117,6 @@ def grid_page(request, model_admin, *, query=None, quick_edit=None, status=200):
     lookups = grid.Lookups.load()
     columns = [grid.COLUMNS_BY_CODE[code] for code in state["columns"]]
     edit_id = quick_edit["customer_id"] if quick_edit else _int(query.get("edit"))
-    user = request.user
     can_quick_edit = user.has_perm("customers.quick_edit_customer")
     row_actions = [
         action for action in customer_actions if action.in_grid and action.is_visible(request, None)
@@ -137,7 +133,9 @@ def grid_page(request, model_admin, *, query=None, quick_edit=None, status=200):
     chooser = [grid.COLUMNS_BY_CODE[c] for c in state["columns"]] + [
         c for c in grid.COLUMNS if c.code not in state["columns"]
     ]
-    choices = _filter_choices(user)
+    # Read once: the filters, the quick-edit row and the mass-action form all list them.
+    groups, websites = list(_groups()), list(_visible_websites(website_ids))
+    choices = _filter_choices(groups, websites)
     state_query = grid.query_from_state(state)
     without_filters = {k: v for k, v in state_query.items() if not k.startswith("f_")}
     context = {
@@ -163,8 +161,8 @@ def grid_page(request, model_admin, *, query=None, quick_edit=None, status=200):
         "views": GridView.objects.filter(user=user),
         "active_view": _int(query.get("active_view")),
         "mass_actions": _mass_actions_for(user),
-        "groups": _groups(),
-        "websites": _visible_websites(user),
+        "groups": groups,
+        "websites": websites,
         "genders": Gender.choices,
         "can_add": model_admin.has_add_permission(request),
         "can_export": user.has_perm("customers.export_customers"),
@@ -223,7 +221,9 @@ def quick_edit_view(request, model_admin, customer_id: int):
             errors["group"] = [_("Choose a customer group.")]
     if "website" in posted:
         values["website"] = (
-            _visible_websites(request.user).filter(pk=_int(posted["website"])).first()
+            _visible_websites(staff_website_ids(request.user))
+            .filter(pk=_int(posted["website"]))
+            .first()
         )
         if values["website"] is None:
             errors["website"] = [_("Choose a website.")]

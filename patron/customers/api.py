@@ -308,15 +308,6 @@ def create_customer(request, payload: CustomerIn):
     )  # fmt: skip
     if fields.get("disable_auto_group_change") is None:
         fields.pop("disable_auto_group_change", None)
-    if fields.pop("allow_remote_assistance", False):
-        from patron.core.errors import InvalidInput
-
-        raise InvalidInput(
-            _("Staff set the remote shopping assistance consent after creating the account, "
-              "with a reason (PUT /customers/{id}/assistance-consent)."),
-            code="consent_not_at_creation",
-            field="allow_remote_assistance",
-        )  # fmt: skip
     from patron.accounts.services import create_account_by_staff
 
     customer = create_account_by_staff(

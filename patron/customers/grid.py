@@ -495,7 +495,7 @@ def export_chunks(
     chunks = (
         csv_chunks(header, values, byte_order_mark=True)
         if file_format == "csv"
-        else excel_xml_chunks(header, values, sheet_name="Customers")
+        else excel_xml_chunks(header, values, sheet_name=str(_("Customers")))
     )
     content_type, extension = EXPORT_FORMATS[file_format]
     return chunks, content_type, f"customers.{extension}"

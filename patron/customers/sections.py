@@ -100,14 +100,6 @@ class AccountForm(forms.ModelForm):
             for field in self.fields.values():
                 field.disabled = True
 
-    def clean(self):
-        data = super().clean()
-        if "allow_remote_assistance" in self.changed_data and not data.get("assistance_reason"):
-            self.add_error(
-                "assistance_reason", _("Give the reason for changing the customer's consent.")
-            )
-        return data
-
     def _post_clean(self):
         # Model validation is the service's job (it normalizes first, e.g. the email's case).
         pass

@@ -18,6 +18,11 @@ def Money(default=...):
     return Field(default if default is ... else Decimal(default), max_digits=14, decimal_places=4)
 
 
+def _answer(result: str, body):
+    """201 for a fact recorded for the first time, 200 for a change or a harmless resend."""
+    return Status(201 if result == "created" else 200, body)
+
+
 def _store_view_for_write(request, principal):
     """The store view of the header, if the caller may act on its website."""
     from django.utils.translation import gettext as _
@@ -136,7 +141,7 @@ def record_order(request, number: str, payload: OrderIn):
         number=order.number, result=result, customer_id=order.customer_id, status=order.status,
         grand_total=order.grand_total, currency=order.currency,
     )  # fmt: skip
-    return Status(201 if result == "created" else 200, body)
+    return _answer(result, body)
 
 
 @router.put("/carts", response={200: CartOut, **ERRORS}, url_name="cart-replace")
@@ -186,7 +191,7 @@ def record_refund(request, number: str, refund_number: str, payload: RefundIn):
         store_view=_store_view_for_write(request, principal), order_number=number,
         number=refund_number, actor=principal.actor, **payload.dict(),
     )  # fmt: skip
-    return Status(201 if result == "created" else 200, ResultOut(id=refund.pk, result=result))
+    return _answer(result, ResultOut(id=refund.pk, result=result))
 
 
 class WishlistItemIn(Schema):
@@ -238,7 +243,7 @@ def record_review(request, review_id: str, payload: ReviewIn):
         store_view=_store_view_for_write(request, principal), external_id=review_id,
         actor=principal.actor, **payload.dict(),
     )  # fmt: skip
-    return Status(201 if result == "created" else 200, ResultOut(id=review.pk, result=result))
+    return _answer(result, ResultOut(id=review.pk, result=result))
 
 
 class ProductViewIn(Schema):
@@ -261,4 +266,4 @@ def record_product_view(request, payload: ProductViewIn):
         store_view=_store_view_for_write(request, principal), external_id=data.pop("view_id"),
         actor=principal.actor, **data,
     )  # fmt: skip
-    return Status(201 if result == "created" else 200, ResultOut(id=view.pk, result=result))
+    return _answer(result, ResultOut(id=view.pk, result=result))

@@ -8,7 +8,8 @@ class SalesConfig(AppConfig):
     verbose_name = _("Commerce facts")
 
     def ready(self) -> None:
-        from patron.sales import demo, sections, services  # noqa: F401 - declares the events
+        from patron.sales import demo, sections, services, settings_fields  # noqa: F401
 
+        settings_fields.register_settings()
         sections.register_sections()
         demo.register_steps()

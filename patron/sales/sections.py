@@ -23,9 +23,6 @@ def render_cart(request, customer) -> str:
 
 
 def register_sections() -> None:
-    from patron.sales import settings_fields
-
-    settings_fields.register_settings()
     customer_sections.register(
         CustomerSection(
             "orders", gettext_lazy("Orders"), 50, render_orders, permission="sales.view_order"

@@ -103,6 +103,20 @@ def _products_by_sku(items: Sequence[Mapping[str, Any]], problems: list[Problem]
     return found
 
 
+def _product_by_sku(sku: str, problems: list[Problem]) -> Product | None:
+    """The product of a one-product fact (a review, a view); a problem on field "sku" if none."""
+    product = Product.objects.filter(sku=sku).first()
+    if product is None:
+        problems.append(
+            Problem(
+                "unknown_product",
+                _("There is no product with SKU %(sku)s.") % {"sku": sku},
+                field="sku",
+            )
+        )
+    return product
+
+
 def _customer_on(website_id: int, customer_id: int | None, problems: list[Problem]):
     if customer_id is None:
         return None
@@ -517,8 +531,7 @@ def record_review(
     """Record a review or its change (e.g. approved), idempotent by the shop's review id."""
     website_id = store_view.store.website_id
     problems: list[Problem] = []
-    products = _products_by_sku([{"sku": sku}], problems)
-    problems = [Problem(p.code, p.message, field="sku") for p in problems]
+    product = _product_by_sku(sku, problems)
     if not 1 <= int(rating) <= 5:
         problems.append(Problem("invalid_rating", _("Rate from 1 to 5 stars."), field="rating"))
     if status not in ReviewStatus.values:
@@ -533,7 +546,7 @@ def record_review(
     if problems:
         raise InvalidInput.from_problems(problems)
     values = {
-        "store_view": store_view, "product": products[sku], "customer": customer,
+        "store_view": store_view, "product": product, "customer": customer,
         "nickname": nickname.strip(), "title": title.strip(), "detail": detail.strip(),
         "rating": int(rating), "status": status, "written_at": written_at,
     }  # fmt: skip
@@ -584,11 +597,7 @@ def record_product_view(
                 field="customer_id",
             )
         )
-    products = _products_by_sku([{"sku": sku}], problems)
-    problems = [
-        Problem(p.code, p.message, field="sku") if p.field == "items[0].sku" else p
-        for p in problems
-    ]
+    product = _product_by_sku(sku, problems)
     customer = _customer_on(website_id, customer_id, problems)
     if problems:
         raise InvalidInput.from_problems(problems)
@@ -597,7 +606,7 @@ def record_product_view(
         return existing, "unchanged"
     view = _create_once(
         ProductView,
-        website_id=website_id, external_id=external_id, product=products[sku],
+        website_id=website_id, external_id=external_id, product=product,
         customer=customer, visitor_id="" if customer else visitor_id, viewed_at=viewed_at,
     )  # fmt: skip
     events.emit(
