@@ -4,10 +4,14 @@ Each domain's ``history.py`` declares its kinds as one ``TextChoices`` class and
 here, so the timeline can label any entry and a typo in a kind fails at once.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
 _kinds: dict[str, str] = {}
+_describers: dict[str, Callable[[dict[str, Any]], str]] = {}
 
 
 def register_kinds(choices: type[models.TextChoices]) -> None:
@@ -27,3 +31,14 @@ def kind_label(kind: str) -> str:
 
 def kind_choices() -> list[tuple[str, str]]:
     return sorted(((value, str(label)) for value, label in _kinds.items()), key=lambda c: c[1])
+
+
+def register_describer(kind: str, describe: Callable[[dict[str, Any]], str]) -> None:
+    """A one-line text for entries of ``kind``, made from their params when shown (so it is in
+    the reader's language, not the writer's)."""
+    _describers[kind] = describe
+
+
+def describe(kind: str, params: dict[str, Any]) -> str:
+    describer = _describers.get(kind)
+    return describer(params) if describer else ""

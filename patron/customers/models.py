@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from patron.core.actors import ActorFields
@@ -341,7 +342,9 @@ class TimelineEntry(ActorFields):
         Customer, on_delete=models.CASCADE, related_name="timeline", verbose_name=_("customer")
     )
     kind = models.CharField(_("kind"), max_length=64)
-    occurred_at = models.DateTimeField(_("when"), auto_now_add=True)
+    # Not auto_now_add: a fact the shop reports late (an imported order) is dated when it
+    # happened, so the timeline stays in the order things occurred.
+    occurred_at = models.DateTimeField(_("when"), default=timezone.now)
     params = models.JSONField(_("details"), default=dict, blank=True)
     note = models.TextField(_("note"), blank=True)
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from patron.core.actors import Actor
 from patron.core.admin_helpers import add_errors_to_form
 from patron.core.errors import PatronError
-from patron.core.history import kind_label
+from patron.core.history import describe, kind_label
 from patron.core.registries import CustomerSection, customer_sections
 from patron.customers import selectors, services
 from patron.customers.models import (
@@ -334,6 +334,7 @@ def render_timeline(request, customer: Customer, note_error: str = "", note: str
     page = list(entries[: TIMELINE_PAGE + 1])
     for entry in page:
         entry.kind_text = kind_label(entry.kind)
+        entry.summary = describe(entry.kind, entry.params)
     return _render(
         request,
         "timeline.html",

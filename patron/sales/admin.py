@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from patron.admin_site import admin_site
 from patron.core.admin_helpers import ReadOnlyAdminMixin
-from patron.sales.models import Category, Order, OrderItem, Product
+from patron.sales.models import Category, Order, OrderItem, Product, ProductAttribute
 
 
 @admin.register(Category, site=admin_site)
@@ -12,6 +12,13 @@ class CategoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "parent"]
     search_fields = ["code", "name"]
     list_select_related = ["parent"]
+
+
+@admin.register(ProductAttribute, site=admin_site)
+class ProductAttributeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["code", "label", "type", "use_for_promo_rules"]
+    list_filter = ["type", "use_for_promo_rules"]
+    search_fields = ["code", "label"]
 
 
 @admin.register(Product, site=admin_site)

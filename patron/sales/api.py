@@ -1,21 +1,28 @@
 """What a shop sends Patron as it happens: products, orders and carts (one call each, idempotent
 by the shop's own identifier), and what staff read back."""
 
-import datetime as dt
-from decimal import Decimal
-from typing import Any
-
-from ninja import Field, Router, Schema, Status
+from ninja import Router, Status
 
 from patron.core.api import ERRORS, require_permission, staff_auth, store_view_of
 from patron.sales import services
+from patron.sales.schemas import (
+    CartIn,
+    CartOut,
+    OrderIn,
+    OrderOut,
+    ProductAttributeIn,
+    ProductAttributeOut,
+    ProductIn,
+    ProductOut,
+    ProductViewIn,
+    RefundIn,
+    ResultOut,
+    ReviewIn,
+    WishlistItemIn,
+    WishlistOut,
+)
 
 router = Router(tags=["Commerce facts"], auth=staff_auth)
-
-
-def Money(default=...):
-    """An amount that fits the database's DECIMAL(14, 4)."""
-    return Field(default if default is ... else Decimal(default), max_digits=14, decimal_places=4)
 
 
 def _answer(result: str, body):
@@ -38,81 +45,31 @@ def _store_view_for_write(request, principal):
 RECORD_PERMISSION = "sales.add_order"
 
 
-class ProductIn(Schema):
-    name: str = Field(..., min_length=1, max_length=255)
-    price: Decimal = Field(..., ge=0, max_digits=14, decimal_places=4)
-    weight: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=4)
-    attribute_set: str = ""
-    categories: list[str] | None = Field(None, description="Category codes.")
-    attributes: dict[str, Any] = Field(default_factory=dict)
-    is_active: bool = True
+@router.put(
+    "/product-attributes/{code}",
+    response={200: ProductAttributeOut, **ERRORS},
+    url_name="product-attribute-save",
+)
+def save_product_attribute(request, code: str, payload: ProductAttributeIn):
+    """Define a product attribute, or change it, by code. Product values under
+    `attributes` must be of a defined attribute and fit its type."""
+    principal = require_permission(request, "sales.add_productattribute")
+    return services.save_product_attribute(code=code, actor=principal.actor, **payload.dict())
 
 
-class ProductOut(Schema):
-    sku: str
-    name: str
-    price: Decimal
-    is_active: bool
+@router.get(
+    "/product-attributes", response={200: list[ProductAttributeOut], **ERRORS},
+    url_name="product-attributes",
+)  # fmt: skip
+def list_product_attributes(request, promo_rules: bool | None = None):
+    """The product attributes; `promo_rules=true` lists those flagged for rule conditions."""
+    from patron.sales.models import ProductAttribute
 
-
-class ItemIn(Schema):
-    sku: str = Field(..., min_length=1, max_length=64)
-    name: str = ""
-    qty: Decimal = Field(..., gt=0, max_digits=12, decimal_places=4)
-    price: Decimal = Field(..., ge=0, max_digits=14, decimal_places=4)
-
-
-class OrderItemIn(ItemIn):
-    row_total: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=4)
-
-
-class OrderIn(Schema):
-    customer_id: int | None = Field(None, description="The Patron customer; None for a guest.")
-    customer_email: str = Field(..., min_length=3, max_length=254)
-    customer_name: str = ""
-    status: str = Field(..., min_length=1, max_length=32)
-    currency: str = Field(..., min_length=3, max_length=3)
-    subtotal: Decimal = Money()
-    tax: Decimal = Money(0)
-    shipping: Decimal = Money(0)
-    discount: Decimal = Money(0)
-    grand_total: Decimal = Money()
-    coupon_code: str = ""
-    applied_rule_ids: list[int] = Field(default_factory=list)
-    billing_address: dict[str, Any] = Field(default_factory=dict)
-    shipping_address: dict[str, Any] = Field(default_factory=dict)
-    placed_at: dt.datetime
-    items: list[OrderItemIn] = Field(..., min_length=1)
-
-
-class OrderOut(Schema):
-    number: str
-    result: str = Field(..., description="created, changed or unchanged")
-    customer_id: int | None
-    status: str
-    grand_total: Decimal
-    currency: str
-
-
-class CartIn(Schema):
-    customer_id: int | None = None
-    visitor_id: str = Field("", max_length=128)
-    url: str = Field("", max_length=2000, description="The page the shopper is on (Now Online).")
-    currency: str = Field(..., min_length=3, max_length=3)
-    subtotal: Decimal = Money(0)
-    tax: Decimal = Money(0)
-    shipping: Decimal = Money(0)
-    grand_total: Decimal = Money(0)
-    store_credit_applied: Decimal = Money(0)
-    gift_card_applied: Decimal = Money(0)
-    billing_address: dict[str, Any] = Field(default_factory=dict)
-    shipping_address: dict[str, Any] = Field(default_factory=dict)
-    items: list[ItemIn] = Field(default_factory=list, description="Empty: the cart is gone.")
-
-
-class CartOut(Schema):
-    exists: bool
-    items: int
+    require_permission(request, "sales.view_productattribute")
+    attributes = ProductAttribute.objects.all()
+    if promo_rules is not None:
+        attributes = attributes.filter(use_for_promo_rules=promo_rules)
+    return list(attributes)
 
 
 @router.put("/products/{sku}", response={200: ProductOut, **ERRORS}, url_name="product-save")
@@ -134,8 +91,7 @@ def record_order(request, number: str, payload: OrderIn):
     items = data.pop("items")
     order, result = services.record_order(
         store_view=_store_view_for_write(request, principal), number=number, items=items,
-        actor=principal.actor,
-        total_qty=sum((item["qty"] for item in items), Decimal(0)), **data,
+        actor=principal.actor, **data,
     )  # fmt: skip
     body = OrderOut(
         number=order.number, result=result, customer_id=order.customer_id, status=order.status,
@@ -160,24 +116,6 @@ def replace_cart(request, payload: CartIn):
     return CartOut(exists=cart is not None, items=len(items) if cart else 0)
 
 
-class RefundItemIn(Schema):
-    sku: str = Field(..., min_length=1, max_length=64)
-    qty: Decimal = Field(..., gt=0, max_digits=12, decimal_places=4)
-    row_total: Decimal = Field(..., ge=0, max_digits=14, decimal_places=4)
-
-
-class RefundIn(Schema):
-    grand_total: Decimal = Field(..., ge=0, max_digits=14, decimal_places=4)
-    to_store_credit: Decimal = Field(Decimal(0), ge=0, max_digits=14, decimal_places=4)
-    refunded_at: dt.datetime
-    items: list[RefundItemIn] = Field(default_factory=list)
-
-
-class ResultOut(Schema):
-    id: int
-    result: str = Field(..., description="created, changed or unchanged")
-
-
 @router.put(
     "/orders/{number}/refunds/{refund_number}",
     response={200: ResultOut, 201: ResultOut, **ERRORS},
@@ -192,17 +130,6 @@ def record_refund(request, number: str, refund_number: str, payload: RefundIn):
         number=refund_number, actor=principal.actor, **payload.dict(),
     )  # fmt: skip
     return _answer(result, ResultOut(id=refund.pk, result=result))
-
-
-class WishlistItemIn(Schema):
-    sku: str = Field(..., min_length=1, max_length=64)
-    qty: Decimal = Field(Decimal(1), gt=0, max_digits=12, decimal_places=4)
-    added_at: dt.datetime | None = None
-
-
-class WishlistOut(Schema):
-    changed: bool
-    skus: list[str]
 
 
 @router.put(
@@ -222,17 +149,6 @@ def replace_wishlist(request, customer_id: int, items: list[WishlistItemIn]):
     return WishlistOut(changed=changed, skus=[item.product.sku for item in wishlist])
 
 
-class ReviewIn(Schema):
-    sku: str = Field(..., min_length=1, max_length=64)
-    customer_id: int | None = None
-    nickname: str = Field(..., min_length=1, max_length=128)
-    title: str = Field(..., min_length=1, max_length=255)
-    detail: str = Field("", max_length=10000)
-    rating: int
-    status: str = "pending"
-    written_at: dt.datetime
-
-
 @router.put(
     "/reviews/{review_id}", response={200: ResultOut, 201: ResultOut, **ERRORS}, url_name="review"
 )
@@ -244,14 +160,6 @@ def record_review(request, review_id: str, payload: ReviewIn):
         actor=principal.actor, **payload.dict(),
     )  # fmt: skip
     return _answer(result, ResultOut(id=review.pk, result=result))
-
-
-class ProductViewIn(Schema):
-    view_id: str = Field(..., min_length=1, max_length=64, description="The shop's id of the view.")
-    sku: str = Field(..., min_length=1, max_length=64)
-    customer_id: int | None = None
-    visitor_id: str = Field("", max_length=128)
-    viewed_at: dt.datetime
 
 
 @router.post(

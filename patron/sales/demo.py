@@ -9,13 +9,23 @@ from django.utils import timezone
 
 from patron.core.registries import DemoStep, demo_steps
 
-CATEGORIES = [
-    ("kitchen", "Kitchen"),
-    ("garden", "Garden"),
-    ("books", "Books"),
-    ("toys", "Toys"),
-    ("apparel", "Apparel"),
+CATEGORIES = [  # code, name, parent code: a small tree
+    ("home", "Home & Garden", None),
+    ("kitchen", "Kitchen", "home"),
+    ("garden", "Garden", "home"),
+    ("books", "Books", None),
+    ("toys", "Toys", None),
+    ("apparel", "Apparel", None),
 ]
+ATTRIBUTES = [  # code, label, type, options, use for promo rule conditions
+    ("color", "Color", "select", ["black", "blue", "green", "natural", "red"], True),
+    ("eco_friendly", "Eco Friendly", "boolean", [], True),
+    ("material", "Material", "text", [], False),
+]
+MATERIAL_BY_CATEGORY = {
+    "kitchen": "stoneware", "garden": "rubber", "books": "paper", "toys": "wood",
+    "apparel": "linen",
+}  # fmt: skip
 PRODUCTS = [
     ("MUG-01", "Stoneware Mug", "12.50", "kitchen"),
     ("PAN-02", "Cast Iron Pan", "49.00", "kitchen"),
@@ -39,17 +49,32 @@ ORDERING_CUSTOMERS = 600
 
 
 def _ensure_catalogue(rng=None) -> str:
-    from patron.sales.models import Category, Product
+    from patron.sales.models import Category, Product, ProductAttribute
 
-    categories = {
-        code: Category.objects.get_or_create(code=code, defaults={"name": name})[0]
-        for code, name in CATEGORIES
-    }
+    categories: dict[str, Category] = {}
+    for code, name, parent in CATEGORIES:
+        categories[code] = Category.objects.get_or_create(
+            code=code, defaults={"name": name, "parent": categories.get(parent)}
+        )[0]
+    for code, label, kind, options, promo in ATTRIBUTES:
+        ProductAttribute.objects.get_or_create(
+            code=code,
+            defaults={"label": label, "type": kind, "options": options,
+                      "use_for_promo_rules": promo},
+        )  # fmt: skip
+    colors = ATTRIBUTES[0][3]
     created = 0
-    for sku, name, price, category in PRODUCTS:
+    for index, (sku, name, price, category) in enumerate(PRODUCTS):
+        attributes = {
+            "color": colors[index % len(colors)],
+            "eco_friendly": category in ("garden", "books"),
+            "material": MATERIAL_BY_CATEGORY[category],
+        }
         product, new = Product.objects.get_or_create(
-            sku=sku, defaults={"name": name, "price": Decimal(price), "attribute_set": "Default"}
-        )
+            sku=sku,
+            defaults={"name": name, "price": Decimal(price), "attribute_set": "Default",
+                      "attributes": attributes},
+        )  # fmt: skip
         if new:
             product.categories.set([categories[category]])
             created += 1

@@ -28,6 +28,37 @@ class Category(models.Model):
         return self.name
 
 
+class ProductAttributeType(models.TextChoices):
+    TEXT = "text", _("Text")
+    NUMBER = "number", _("Number")
+    BOOLEAN = "boolean", _("Yes/No")
+    SELECT = "select", _("Dropdown")
+    MULTISELECT = "multiselect", _("Multiple Select")
+    DATE = "date", _("Date")
+
+
+class ProductAttribute(models.Model):
+    """A product attribute the shop defines; its values live in ``Product.attributes`` under
+    ``code``. Price rules and segment conditions offer only attributes flagged for them."""
+
+    code = models.SlugField(_("attribute code"), max_length=60, unique=True)
+    label = models.CharField(_("label"), max_length=255)
+    type = models.CharField(
+        _("type"), max_length=16, choices=ProductAttributeType.choices,
+        default=ProductAttributeType.TEXT,
+    )  # fmt: skip
+    options = models.JSONField(_("options"), default=list, blank=True)
+    use_for_promo_rules = models.BooleanField(_("use for promo rule conditions"), default=False)
+
+    class Meta:
+        verbose_name = _("product attribute")
+        verbose_name_plural = _("product attributes")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
 class Product(models.Model):
     sku = models.CharField(_("SKU"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=255)

@@ -7,6 +7,7 @@ with the field that names them, and nothing is written.
 """
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -20,12 +21,15 @@ from patron.core import events
 from patron.core.actors import Actor
 from patron.core.errors import Conflict, InvalidInput, Problem
 from patron.customers.models import Customer
+from patron.sales import history as sales_history
 from patron.sales.models import (
     Cart,
     CartItem,
     Order,
     OrderItem,
     Product,
+    ProductAttribute,
+    ProductAttributeType,
     ProductView,
     Refund,
     RefundItem,
@@ -84,6 +88,20 @@ def _currency_problem(code: str) -> Problem | None:
             "unknown_currency",
             _("%(code)s is not an ISO 4217 currency code.") % {"code": code},
             field="currency",
+        )
+    return None
+
+
+def _status_problem(status: str) -> Problem | None:
+    from patron.sales.statuses import order_statuses
+
+    known = order_statuses()
+    if status not in known:
+        return Problem(
+            "unknown_status",
+            _("%(status)s is not an order status of this store (known: %(known)s).")
+            % {"status": status, "known": ", ".join(known)},
+            field="status",
         )
     return None
 
@@ -148,10 +166,155 @@ def _confirmed_customer_with_email(store_view: StoreView, email: str) -> Custome
 
 
 @transaction.atomic
+def save_product_attribute(
+    *,
+    code: str,
+    label: str,
+    type: str,
+    actor: Actor,
+    options: Sequence[str] = (),
+    use_for_promo_rules: bool = False,
+) -> ProductAttribute:
+    """Define a product attribute (or change it) by code. Options are for the select types; an
+    option still used by a product cannot be removed (its values would lose their meaning)."""
+    problems: list[Problem] = []
+    if not ATTRIBUTE_CODE.fullmatch(code):
+        problems.append(
+            Problem(
+                "invalid_code",
+                _(
+                    "An attribute code starts with a letter and has only lower-case letters, "
+                    "digits and _ (up to 60 characters)."
+                ),
+                field="code",
+            )
+        )
+    if type not in ProductAttributeType.values:
+        problems.append(
+            Problem(
+                "invalid_type",
+                _("Unknown attribute type %(type)s.") % {"type": type},
+                field="type",
+            )
+        )
+    options = [str(option).strip() for option in options]
+    if type in CHOICE_TYPES and not options:
+        problems.append(
+            Problem("required", _("A dropdown or multiple select has options."), field="options")
+        )
+    if len(set(options)) != len(options):
+        problems.append(Problem("duplicate", _("Options must differ."), field="options"))
+    existing = ProductAttribute.objects.select_for_update().filter(code=code).first()
+    if existing is not None and not problems:
+        problems.extend(_removed_options_in_use(existing, type, options))
+    if problems:
+        raise InvalidInput.from_problems(problems)
+    attribute, _created = ProductAttribute.objects.update_or_create(
+        code=code,
+        defaults={
+            "label": label.strip(), "type": type, "use_for_promo_rules": use_for_promo_rules,
+            "options": options if type in CHOICE_TYPES else [],
+        },
+    )  # fmt: skip
+    return attribute
+
+
+ATTRIBUTE_CODE = re.compile(r"[a-z][a-z0-9_]{0,59}")
+CHOICE_TYPES = (ProductAttributeType.SELECT, ProductAttributeType.MULTISELECT)
+
+
+def _removed_options_in_use(attribute, type: str, options: list[str]) -> list[Problem]:
+    if attribute.type != type:
+        used = Product.objects.filter(attributes__has_key=attribute.code).exists()
+        if used:
+            return [
+                Problem(
+                    "attribute_in_use",
+                    _("Products have values of this attribute; its type cannot change."),
+                    field="type",
+                )
+            ]
+        return []
+    removed = set(attribute.options) - set(options)
+    in_use = [
+        option
+        for option in sorted(removed)
+        if any(
+            option == value or (isinstance(value, list) and option in value)
+            for value in Product.objects.filter(attributes__has_key=attribute.code).values_list(
+                f"attributes__{attribute.code}", flat=True
+            )
+        )
+    ]
+    return [
+        Problem(
+            "option_in_use",
+            _("Option %(option)s is used by products and cannot be removed.") % {"option": option},
+            field="options",
+        )
+        for option in in_use
+    ]
+
+
+def _attribute_problems(values: Mapping[str, Any]) -> list[Problem]:
+    """Every product attribute value checked against its definition."""
+    definitions = {a.code: a for a in ProductAttribute.objects.filter(code__in=list(values))}
+    problems = []
+    for code, value in values.items():
+        field = f"attributes.{code}"
+        attribute = definitions.get(code)
+        if attribute is None:
+            problems.append(
+                Problem(
+                    "unknown_attribute",
+                    _("There is no product attribute %(code)s; define it first.") % {"code": code},
+                    field=field,
+                )
+            )
+        elif value is not None and not _fits(attribute, value):
+            problems.append(
+                Problem(
+                    "invalid_attribute_value",
+                    _("%(value)s is not a valid value of %(label)s (%(type)s).")
+                    % {
+                        "value": value,
+                        "label": attribute.label,
+                        "type": attribute.get_type_display(),
+                    },
+                    field=field,
+                )
+            )
+    return problems
+
+
+def _fits(attribute: ProductAttribute, value: Any) -> bool:
+    kind = attribute.type
+    if kind == ProductAttributeType.TEXT:
+        return isinstance(value, str)
+    if kind == ProductAttributeType.NUMBER:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if kind == ProductAttributeType.BOOLEAN:
+        return isinstance(value, bool)
+    if kind == ProductAttributeType.SELECT:
+        return value in attribute.options
+    if kind == ProductAttributeType.MULTISELECT:
+        return isinstance(value, list) and all(v in attribute.options for v in value)
+    try:
+        dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+@transaction.atomic
 def save_product(*, sku: str, name: str, price: Decimal, actor: Actor, **fields: Any) -> Product:
-    """Create or update a product by SKU; ``categories`` is a list of category codes."""
+    """Create or update a product by SKU; ``categories`` is a list of category codes and
+    ``attributes`` values of defined product attributes, by code."""
     from patron.sales.models import Category
 
+    problems = _attribute_problems(fields.get("attributes") or {})
+    if problems:
+        raise InvalidInput.from_problems(problems)
     codes = fields.pop("categories", None)
     product, _created = Product.objects.update_or_create(
         sku=sku.strip(), defaults={"name": name, "price": price, **fields}
@@ -189,6 +352,9 @@ def record_order(
     currency = _currency_problem(fields.get("currency", ""))
     if currency:
         problems.append(currency)
+    status = _status_problem(fields.get("status", ""))
+    if status:
+        problems.append(status)
     if not items:
         problems.append(Problem("required", _("An order has at least one item."), field="items"))
     fields["customer_email"] = (fields.get("customer_email") or "").strip().lower()
@@ -201,6 +367,7 @@ def record_order(
     if problems:
         raise InvalidInput.from_problems(problems)
     fields["currency"] = fields["currency"].upper()
+    fields.setdefault("total_qty", sum((Decimal(str(i["qty"])) for i in items), Decimal(0)))
     fields = _stored_amounts(fields)
     if customer is None and fields["customer_email"]:
         customer = _confirmed_customer_with_email(store_view, fields["customer_email"])
@@ -213,6 +380,8 @@ def record_order(
             **fields,
         )  # fmt: skip
         _write_items(order, new_items, products)
+        if order.customer_id:
+            sales_history.record_order_placed(order, actor)
         events.emit(
             "orderRecorded", order_id=order.pk, number=number, customer_id=order.customer_id,
             website_id=website_id, status=order.status, actor=actor.as_fields(),
@@ -221,6 +390,7 @@ def record_order(
     changed = sorted(
         name for name, value in fields.items() if _differs(getattr(order, name), value)
     )
+    newly_linked = customer is not None and order.customer_id is None
     if customer is not None and order.customer_id != customer.pk:
         changed.append("customer")
         order.customer = customer
@@ -231,6 +401,7 @@ def record_order(
     items_changed = not _same_items(old_items, new_items)
     if not changed and not items_changed:
         return order, "unchanged"
+    old_status = order.status
     for name in changed:
         if name != "customer":
             setattr(order, name, fields[name])
@@ -239,6 +410,10 @@ def record_order(
         order.items.all().delete()
         _write_items(order, new_items, products)
         changed.append("items")
+    if newly_linked:
+        sales_history.record_order_placed(order, actor)
+    elif order.customer_id and order.status != old_status:
+        sales_history.record_status_changed(order, old_status, actor)
     events.emit(
         "orderChanged", order_id=order.pk, number=number, customer_id=order.customer_id,
         website_id=website_id, status=order.status, changed=changed, actor=actor.as_fields(),
@@ -464,6 +639,8 @@ def record_refund(
             for i in items
         ]
     )
+    if order.customer_id:
+        sales_history.record_refund(refund, actor)
     events.emit(
         "refundRecorded", refund_id=refund.pk, order_id=order.pk, customer_id=order.customer_id,
         website_id=order.website_id, grand_total=str(grand_total),

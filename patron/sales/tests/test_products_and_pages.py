@@ -73,6 +73,9 @@ def staff_client(client, *permissions, username="clerk", websites=()):
 
 
 def test_a_product_is_created_by_sku_with_its_categories(client, secret, categories):
+    # given
+    services.save_product_attribute(code="color", label="Color", type="text", actor=SYSTEM)
+
     # when
     response = put_product(
         client,
