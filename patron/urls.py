@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("patron.accounts.urls")),
     path("", include("patron.assistance.urls")),
     path("", include("patron.dashboard.urls")),
+    path("", include("patron.sales.urls")),
     path("", core_views.storefront_home, name="storefront-home"),
 ]

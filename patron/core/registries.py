@@ -96,6 +96,22 @@ class DashboardLink:
 
 
 @dataclass(frozen=True)
+class DashboardBlock:
+    """A block of the shopper's My Account page that another app adds (e.g. Recent Orders),
+    shown after the page's own blocks, in ``order``.
+
+    ``render(request, customer)`` returns the block's safe HTML (``render_to_string``'s result),
+    a ``<section>`` with an ``<h2>``, or "" to leave the block out for this customer.
+    ``is_visible(request)`` lets a block disappear when its feature is switched off.
+    """
+
+    code: str
+    order: int
+    render: Callable[[Any, Any], str]
+    is_visible: Callable[[Any], bool] = lambda request: True
+
+
+@dataclass(frozen=True)
 class DemoStep:
     """One step of ``patron seed_demo``; ``run(rng)`` must be idempotent."""
 
@@ -120,5 +136,6 @@ class ConditionType:
 customer_sections: Registry[CustomerSection] = Registry("customer edit-page sections")
 customer_actions: Registry[CustomerAction] = Registry("customer edit-page buttons")
 dashboard_links: Registry[DashboardLink] = Registry("dashboard links")
+dashboard_blocks: Registry[DashboardBlock] = Registry("My Account blocks")
 demo_steps: Registry[DemoStep] = Registry("demo-data steps")
 condition_types: Registry[ConditionType] = Registry("condition types")

@@ -22,6 +22,7 @@ from patron.assistance.services import checkbox_texts
 from patron.core.actors import Actor
 from patron.core.admin_helpers import add_errors_to_form
 from patron.core.errors import NotFound, PatronError
+from patron.core.registries import dashboard_blocks
 from patron.customers import newsletter, selectors, services
 from patron.customers.address_rules import region_choices
 from patron.customers.models import ConsentSource, SubscriberStatus
@@ -67,6 +68,12 @@ def account_view(request):
             "subscribed": subscribed,
             "default_billing": customer.default_billing,
             "default_shipping": customer.default_shipping,
+            # Other apps' blocks (Recent Orders, ...), so this app imports none of them.
+            "blocks": [
+                block.render(request, customer)
+                for block in dashboard_blocks
+                if block.is_visible(request)
+            ],
         },
     )
 

@@ -8,8 +8,9 @@ class SalesConfig(AppConfig):
     verbose_name = _("Commerce facts")
 
     def ready(self) -> None:
-        from patron.sales import demo, sections, services, settings_fields  # noqa: F401
+        from patron.sales import demo, sections, services, settings_fields, shop_views  # noqa: F401
 
         settings_fields.register_settings()
         sections.register_sections()
         demo.register_steps()
+        shop_views.register_dashboard()

@@ -23,8 +23,11 @@ from patron.testing.fixtures import set_config
 
 NAVIGATION = [
     ("My Account", ACCOUNT_URL),
+    ("My Orders", "/sales/order/history/"),
+    ("My Wish List", "/wishlist/"),
     ("Address Book", BOOK_URL),
     ("Account Information", EDIT_URL),
+    ("My Product Reviews", "/review/customer/"),
     ("Newsletter Subscriptions", NEWSLETTER_URL),
 ]
 
