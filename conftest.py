@@ -78,3 +78,17 @@ def website_b(db):
     from patron.testing.fixtures import make_website
 
     return make_website("second", name="Second Website")
+
+
+@pytest.fixture
+def customer_files(tmp_path, settings):
+    """The private storage of attribute files, in a temporary folder for the test."""
+    location = tmp_path / "customer-files"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "customer_files": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(location), "base_url": None},
+        },
+    }
+    return location

@@ -290,6 +290,16 @@ if not PRODUCTION:
 STATICFILES_DIRS = [BASE_DIR / "patron" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Files and images of customer attributes: outside the web root, no URL of their own;
+    # served only through views that check the reader is staff or the owner.
+    "customer_files": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": env_str("PATRON_CUSTOMER_FILES_DIR", str(VAR_DIR / "customer-files")),
+            "base_url": None,
+            "file_permissions_mode": 0o640,
+        },
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -37,9 +37,10 @@ def _one_line(address: Address | None) -> str:
     return ", ".join(part for part in parts if part)
 
 
-def build_row(customer: Customer) -> CustomerGridRow:
+def build_row(customer: Customer, searchable: Iterable[Any] = ()) -> CustomerGridRow:
     """Return the unsaved grid row of ``customer`` (plain fields only, so the migration that
-    first fills the table can use it with historical models)."""
+    first fills the table can use it with historical models). ``searchable`` are the custom
+    attributes whose values the keyword search finds."""
     billing, shipping = customer.default_billing, customer.default_shipping
     row = CustomerGridRow(
         customer_id=customer.pk,
@@ -74,8 +75,46 @@ def build_row(customer: Customer) -> CustomerGridRow:
         customer.firstname, customer.lastname, customer.email, customer.taxvat, customer.number or "",
         row.telephone, row.postcode, row.city, row.region, row.street, row.company, row.vat_id,
     ]  # fmt: skip
+    row.custom_attributes = grid_attribute_values(customer, billing)
+    words.extend(_searchable_words(customer, billing, searchable))
     row.search_text = " ".join(word for word in words if word).lower()
     return row
+
+
+BILLING_PREFIX = "billing_"
+
+
+def grid_attribute_values(customer: Customer, billing: Address | None) -> dict[str, Any]:
+    """The custom attribute values the grid shows: the customer's by code, the default billing
+    address's as ``billing_<code>``."""
+    values = dict(customer.custom_attributes or {})
+    if billing is not None:
+        values.update(
+            {f"{BILLING_PREFIX}{k}": v for k, v in (billing.custom_attributes or {}).items()}
+        )
+    return values
+
+
+def _searchable_words(customer, billing, searchable) -> list[str]:
+    from patron.customers.attributes import display_value
+
+    words = []
+    for attribute in searchable:
+        owner = customer if attribute.entity == "customer" else billing
+        value = (getattr(owner, "custom_attributes", None) or {}).get(attribute.code)
+        if value is not None:
+            words.append(display_value(attribute, value))
+    return words
+
+
+def _searchable_attributes() -> list[Any]:
+    from patron.customers.models import CustomerAttribute
+
+    return list(
+        CustomerAttribute.objects.filter(is_system=False, searchable_in_grid=True).prefetch_related(
+            "options"
+        )
+    )
 
 
 def _customers(ids: Iterable[int]):
@@ -86,7 +125,8 @@ def _customers(ids: Iterable[int]):
 
 def refresh_rows(customer_ids: Iterable[int]) -> None:
     """Rewrite the grid rows of these customers (deleted customers lose theirs by cascade)."""
-    rows = [build_row(customer) for customer in _customers(customer_ids)]
+    searchable = _searchable_attributes()
+    rows = [build_row(customer, searchable) for customer in _customers(customer_ids)]
     if not rows:
         return
     fields = [f.name for f in CustomerGridRow._meta.concrete_fields if not f.primary_key]

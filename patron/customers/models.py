@@ -392,6 +392,9 @@ class CustomerGridRow(models.Model):
     # Lower-cased words of name, email, telephone, postcode, tax/VAT and address, for the
     # keyword search (trigram-indexed on PostgreSQL).
     search_text = models.TextField(blank=True)
+    # The customer's custom attribute values, and the default billing address's as
+    # billing_<code>; filterable ones get an expression index (patron.customers.attributes).
+    custom_attributes = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("customer grid row")
@@ -438,3 +441,137 @@ class GridView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- Custom attributes (spec b §4–5) -------------------------------------------------------------
+
+
+class AttributeEntity(models.TextChoices):
+    CUSTOMER = "customer", _("Customer")
+    ADDRESS = "address", _("Customer Address")
+
+
+class InputType(models.TextChoices):
+    TEXT = "text", _("Text Field")
+    TEXTAREA = "textarea", _("Text Area")
+    MULTILINE = "multiline", _("Multiple Line")
+    DATE = "date", _("Date")
+    BOOLEAN = "boolean", _("Yes/No")
+    SELECT = "select", _("Dropdown")
+    MULTISELECT = "multiselect", _("Multiple Select")
+    FILE = "file", _("File (attachment)")
+    IMAGE = "image", _("Image File")
+
+
+class InputValidation(models.TextChoices):
+    NONE = "", _("None")
+    ALPHANUMERIC = "alphanumeric", _("Alphanumeric")
+    ALPHANUMERIC_WITH_SPACES = "alphanumeric_with_spaces", _("Alphanumeric with Space")
+    NUMERIC = "numeric", _("Numeric Only")
+    ALPHA = "alpha", _("Alpha Only")
+    URL = "url", _("URL")
+    EMAIL = "email", _("Email")
+    LENGTH = "length", _("Length Only")
+
+
+class InputFilter(models.TextChoices):
+    NONE = "", _("None")
+    STRIP_TAGS = "striptags", _("Strip HTML Tags")
+    ESCAPE_HTML = "escapehtml", _("Escape HTML Entities")
+
+
+class GridFilterCondition(models.TextChoices):
+    PARTIAL = "partial", _("Partial Match")
+    PREFIX = "prefix", _("Prefix Match")
+    FULL = "full", _("Full Match")
+
+
+class AttributeForm(models.TextChoices):
+    """The forms an attribute can be used in; the first three are the customer's, the last two
+    the address's. The back office shows every attribute, whatever its forms."""
+
+    REGISTRATION = "customer_account_create", _("Customer Registration")
+    ACCOUNT_EDIT = "customer_account_edit", _("Customer Account Edit")
+    ADMIN_CHECKOUT = "adminhtml_checkout", _("Admin Checkout")
+    ADDRESS_REGISTRATION = "customer_register_address", _("Customer Address Registration")
+    ADDRESS_EDIT = "customer_address_edit", _("Customer Account Address")
+
+
+class CustomerAttribute(models.Model):
+    """A customer or address attribute: staff-defined ones keep their values in the owner's
+    ``custom_attributes`` JSON under ``code``; system ones (``is_system``) describe the model's
+    own fields, shown with their fixed properties."""
+
+    entity = models.CharField(_("entity"), max_length=16, choices=AttributeEntity.choices)
+    code = models.CharField(_("attribute code"), max_length=30)
+    label = models.CharField(_("default label"), max_length=255)
+    input_type = models.CharField(_("input type"), max_length=16, choices=InputType.choices)
+    is_system = models.BooleanField(_("system attribute"), default=False, editable=False)
+    is_required = models.BooleanField(_("values required"), default=False)
+    default_value = models.JSONField(_("default value"), null=True, blank=True)
+    validation = models.CharField(
+        _("input validation"), max_length=32, choices=InputValidation.choices, blank=True
+    )
+    min_length = models.PositiveIntegerField(_("minimum text length"), null=True, blank=True)
+    max_length = models.PositiveIntegerField(_("maximum text length"), null=True, blank=True)
+    multiline_count = models.PositiveSmallIntegerField(_("lines count"), default=2)
+    date_min = models.DateField(_("minimal value"), null=True, blank=True)
+    date_max = models.DateField(_("maximum value"), null=True, blank=True)
+    max_file_size = models.PositiveIntegerField(
+        _("maximum file size (bytes)"), null=True, blank=True
+    )
+    file_extensions = models.CharField(_("file extensions"), max_length=255, blank=True)
+    image_max_width = models.PositiveIntegerField(
+        _("maximum image width (pixels)"), null=True, blank=True
+    )
+    image_max_height = models.PositiveIntegerField(
+        _("maximum image height (pixels)"), null=True, blank=True
+    )
+    input_filter = models.CharField(
+        _("input/output filter"), max_length=16, choices=InputFilter.choices, blank=True
+    )
+    forms = models.JSONField(_("forms to use in"), default=list, blank=True)
+    sort_order = models.IntegerField(_("sort order"), default=0)
+    show_on_storefront = models.BooleanField(_("show on storefront"), default=True)
+    in_grid = models.BooleanField(_("add to column options"), default=False)
+    filterable_in_grid = models.BooleanField(_("use in filter options"), default=False)
+    grid_filter_condition = models.CharField(
+        _("grid filter condition type"), max_length=16, choices=GridFilterCondition.choices,
+        default=GridFilterCondition.PARTIAL,
+    )  # fmt: skip
+    searchable_in_grid = models.BooleanField(_("use in search options"), default=False)
+    used_in_segments = models.BooleanField(_("use in customer segment"), default=False)
+    # Store view id (as text, JSON keys are strings) -> label on that store view.
+    labels = models.JSONField(_("labels per store view"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("customer attribute")
+        verbose_name_plural = _("customer attributes")
+        ordering = ["entity", "sort_order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["entity", "code"], name="customers_attribute_code")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class AttributeOption(models.Model):
+    """An option of a Dropdown or Multiple Select attribute; values store its id."""
+
+    attribute = models.ForeignKey(
+        CustomerAttribute, on_delete=models.CASCADE, related_name="options"
+    )
+    label = models.CharField(_("admin label"), max_length=255)
+    labels = models.JSONField(_("labels per store view"), default=dict, blank=True)
+    sort_order = models.IntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("attribute option")
+        verbose_name_plural = _("attribute options")
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self) -> str:
+        return self.label

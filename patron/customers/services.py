@@ -37,11 +37,12 @@ from patron.core.errors import (
     Problem,
     problems_from_validation_error,
 )
-from patron.customers import grid, history
+from patron.customers import attributes, grid, history
 from patron.customers.address_rules import apply_country_rules
 from patron.customers.models import (
     NOT_LOGGED_IN_ID,
     Address,
+    AttributeEntity,
     ConsentSource,
     Customer,
     CustomerGroup,
@@ -238,6 +239,7 @@ def create_customer(
     password: str | None = None,
     password_hash: str | None = None,
     confirmation_required: bool = False,
+    attribute_form: str | None = None,
     **fields: Any,
 ) -> Customer:
     """Create a customer on ``website`` and return it.
@@ -262,6 +264,10 @@ def create_customer(
     email = normalize_email(email)
     data = {"email": email, "firstname": firstname, "lastname": lastname, **fields}
     _problems_or_raise(customer_problems(data, form_rules(website)))
+    fields["custom_attributes"] = attributes.clean_values(
+        AttributeEntity.CUSTOMER, fields.get("custom_attributes"), form=attribute_form,
+        creating=True,
+    )  # fmt: skip
     group = group or _check_group(default_group_id(store_view, website))
     if group.pk == NOT_LOGGED_IN_ID:
         _check_group(group.pk)
@@ -313,16 +319,22 @@ def create_customer(
 
 
 @transaction.atomic
-def update_customer(*, customer: Customer, actor: Actor, **changes: Any) -> Customer:
+def update_customer(
+    *, customer: Customer, actor: Actor, attribute_form: str | None = None, **changes: Any
+) -> Customer:
     """Change a customer's own fields (not group, website or password) and return it.
 
     Validation runs on the merged record, so a partial update is checked against the values
-    it leaves in place. Raises ``InvalidInput`` or ``Conflict`` (email taken).
+    it leaves in place; ``custom_attributes`` merge into the stored ones (None clears one).
+    ``attribute_form`` is the shopper form the change comes from, if any. Raises
+    ``InvalidInput`` or ``Conflict`` (email taken).
     """
     unknown = set(changes) - set(CUSTOMER_FIELDS)
     if unknown:
         raise TypeError(f"Unknown customer fields: {', '.join(sorted(unknown))}")
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    # None for custom_attributes clears them all; a dict merges into the stored values.
+    clear_attributes = "custom_attributes" in changes and changes["custom_attributes"] is None
     # Strip before comparing, so " Ada " for "Ada" is no change (and no timeline entry).
     changes = {
         k: v.strip() if isinstance(v, str) else v
@@ -332,6 +344,11 @@ def update_customer(*, customer: Customer, actor: Actor, **changes: Any) -> Cust
         changes["email"] = normalize_email(changes["email"])
     merged = {name: getattr(customer, name) for name in CUSTOMER_FIELDS} | changes
     _problems_or_raise(customer_problems(merged, form_rules(customer.website)))
+    if "custom_attributes" in changes:
+        changes["custom_attributes"] = attributes.clean_values(
+            AttributeEntity.CUSTOMER, changes["custom_attributes"],
+            existing={} if clear_attributes else customer.custom_attributes, form=attribute_form,
+        )  # fmt: skip
     changed = [name for name, value in changes.items() if getattr(customer, name) != value]
     if not changed:
         return customer
@@ -539,6 +556,7 @@ def add_address(
     actor: Actor,
     default_billing: bool = False,
     default_shipping: bool = False,
+    attribute_form: str | None = None,
     **fields: Any,
 ) -> Address:
     """Add an address to ``customer`` (optionally as a default) and return it."""
@@ -550,6 +568,10 @@ def add_address(
     if not problems:
         problems = apply_country_rules(cleaned, telephone_shown=rules.telephone.visible)
     _problems_or_raise(problems)
+    cleaned["custom_attributes"] = attributes.clean_values(
+        AttributeEntity.ADDRESS, cleaned.get("custom_attributes"), form=attribute_form,
+        creating=True,
+    )  # fmt: skip
     address = Address(customer=customer, **cleaned)
     _full_clean(address)
     address.save()
@@ -583,9 +605,11 @@ def update_address(
     actor: Actor,
     default_billing: bool | None = None,
     default_shipping: bool | None = None,
+    attribute_form: str | None = None,
     **changes: Any,
 ) -> Address:
-    """Change an address; validation runs on the merged record."""
+    """Change an address; validation runs on the merged record (``custom_attributes`` merge
+    into the stored ones)."""
     address = (
         Address.objects.select_for_update().select_related("customer__website").get(pk=address.pk)
     )
@@ -613,6 +637,11 @@ def update_address(
             if name in cleaned or merged[name] != getattr(address, name)
         }
     _problems_or_raise(problems)
+    if "custom_attributes" in cleaned:
+        cleaned["custom_attributes"] = attributes.clean_values(
+            AttributeEntity.ADDRESS, cleaned["custom_attributes"],
+            existing=address.custom_attributes, form=attribute_form,
+        )  # fmt: skip
     changed = [name for name, value in cleaned.items() if getattr(address, name) != value]
     for name in changed:
         setattr(address, name, cleaned[name])

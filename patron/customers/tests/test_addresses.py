@@ -4,7 +4,7 @@ import pytest
 
 from patron.core.actors import SYSTEM, Actor
 from patron.core.errors import Conflict, InvalidInput
-from patron.customers import services
+from patron.customers import attributes, services
 from patron.customers.history import TimelineKind
 from patron.customers.models import Address
 from patron.customers.tests.factories import make_address
@@ -25,6 +25,14 @@ def test_address_keeps_every_system_attribute(customer):
             "customer/address/fax_show": "opt",
             "customer/address/street_lines": 4,
         }
+    )
+
+    attributes.create_attribute(
+        entity="address",
+        code="delivery_notes",
+        label="Delivery Notes",
+        input_type="text",
+        actor=SYSTEM,
     )
 
     # when

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from patron.core.actors import SYSTEM, Actor
 from patron.core.errors import InvalidInput
-from patron.customers import services
+from patron.customers import attributes, services
 from patron.customers.history import TimelineKind
 from patron.customers.models import (
     Address,
@@ -40,6 +40,14 @@ def test_customer_keeps_every_system_attribute(view_a):
             "customer/address/taxvat_show": "opt",
             "customer/address/gender_show": "opt",
         }
+    )
+
+    attributes.create_attribute(
+        entity="customer",
+        code="loyalty_tier",
+        label="Loyalty Tier",
+        input_type="text",
+        actor=SYSTEM,
     )
 
     # when
@@ -425,6 +433,10 @@ def test_none_clears_optional_text_and_custom_attributes(customer):
     # given
     services.update_customer(
         customer=customer, taxvat="GB1", custom_attributes={"tier": "gold"}, actor=SYSTEM
+    )
+
+    attributes.create_attribute(
+        entity="customer", code="tier", label="Tier", input_type="text", actor=SYSTEM
     )
 
     # when
