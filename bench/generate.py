@@ -20,6 +20,10 @@ How it loads:
 Either way a sample of the new grid rows is compared with ``build_row`` and a difference stops
 the run before it commits. Free disk space is checked first.
 
+With ``--facts`` (the default on the command line; ``generate(..., facts=True)`` from code) the
+commerce facts of the new customers follow in a second transaction: a catalogue, orders with
+items, refunds, carts, wish lists and product views, loaded the same way (``bench/facts.py``).
+
     PATRON_MODE=test PATRON_DATABASE_URL=postgres://… .venv/bin/python -m bench.generate --scale 1
 """
 
@@ -118,10 +122,14 @@ GRID_COLUMNS = (
     "postcode", "country_id", "region", "city", "street", "company", "fax", "vat_id",
     "billing_firstname", "billing_lastname", "billing_full", "shipping_full", "dob", "taxvat",
     "gender", "is_active", "confirmed", "lock_expires_at", "created_at", "search_text",
+    "custom_attributes",
 )  # fmt: skip
 
 # The grid row of each customer in [first, last], built in SQL exactly as grid.build_row does:
-# " ".join of the non-empty parts, street lines joined by ", ", lower-cased search words.
+# " ".join of the non-empty parts, street lines joined by ", ", lower-cased search words, and the
+# custom attribute values: the customer's, then the billing address's as "billing_<code>"
+# (grid.grid_attribute_values). The generated customers have no custom attribute values, so
+# no attribute's words join the search text.
 _STREET = (
     "(SELECT string_agg(line, ', ' ORDER BY n) "
     "FROM jsonb_array_elements_text({a}.street) WITH ORDINALITY AS lines(line, n))"
@@ -148,7 +156,10 @@ SELECT c.id, c.website_id, c.group_id, c.created_in_id,
                        nullif(c.email, ''), nullif(c.taxvat, ''), nullif(c.number, ''),
                        nullif(b.telephone, ''), nullif(b.postcode, ''), nullif(b.city, ''),
                        nullif(b.region, ''), nullif(bs.street, ''), nullif(b.company, ''),
-                       nullif(b.vat_id, '')))
+                       nullif(b.vat_id, ''))),
+       c.custom_attributes || coalesce(
+           (SELECT jsonb_object_agg('billing_' || e.key, e.value)
+            FROM jsonb_each(b.custom_attributes) AS e), '{{}}'::jsonb)
 FROM customers_customer c
 LEFT JOIN customers_address b ON b.id = c.default_billing_id
 LEFT JOIN LATERAL {_STREET.format(a="b")} AS bs(street) ON true
@@ -181,7 +192,9 @@ class NotEnoughDiskSpace(Exception):
 
 @dataclass
 class GenerateResult:
-    """What ``generate`` loaded: row counts, the new customer id range and seconds per phase."""
+    """What ``generate`` loaded: row counts, the new customer id range and seconds per phase
+    (the facts' phases included); ``facts`` holds the rows added per sales table (empty without
+    facts), with the products and categories created."""
 
     vendor: str
     scale: float
@@ -190,6 +203,7 @@ class GenerateResult:
     first_id: int
     last_id: int
     seconds: dict[str, float] = field(default_factory=dict)
+    facts: dict[str, int] = field(default_factory=dict)
 
     @property
     def total_seconds(self) -> float:
@@ -396,16 +410,23 @@ def _database_path(connection) -> str | None:
     return path if os.path.isdir(path) else None
 
 
-def check_disk_space(connection, customers: int) -> tuple[int, int | None]:
-    """Return (bytes needed, bytes free); raise ``NotEnoughDiskSpace`` when they do not fit."""
-    needed = int(customers * BYTES_PER_CUSTOMER[connection.vendor] * HEADROOM) + FIXED_RESERVE
+def check_disk_space(connection, customers: int, facts: bool = False) -> tuple[int, int | None]:
+    """Return (bytes needed, bytes free); raise ``NotEnoughDiskSpace`` when they do not fit.
+    ``facts``: the customers' commerce facts (bench/facts.py) are loaded too."""
+    from bench import facts as sales
+
+    per_customer = BYTES_PER_CUSTOMER[connection.vendor]
+    if facts:
+        per_customer += sales.BYTES_PER_CUSTOMER[connection.vendor]
+    needed = int(customers * per_customer * HEADROOM) + FIXED_RESERVE
     path = _database_path(connection)
     if path is None:
         return needed, None
     free = shutil.disk_usage(path).free
     if free < needed:
+        what = f"{customers:,} customers" + (" and their commerce facts" if facts else "")
         raise NotEnoughDiskSpace(
-            f"Not enough disk space for {customers:,} customers: about {needed / 2**30:.1f} GiB "
+            f"Not enough disk space for {what}: about {needed / 2**30:.1f} GiB "
             f"needed, {free / 2**30:.1f} GiB free under {path}. Choose a smaller --scale or free "
             "some space."
         )
@@ -420,8 +441,8 @@ def _next_ids(cursor) -> tuple[int, int]:
     return customer, address
 
 
-def _secondary_indexes(cursor) -> list[tuple[str, str]]:
-    """Return (name, definition) of the indexes of BULK_TABLES that back no constraint."""
+def _secondary_indexes(cursor, tables=BULK_TABLES) -> list[tuple[str, str]]:
+    """Return (name, definition) of the indexes of ``tables`` that back no constraint."""
     cursor.execute(
         """
         SELECT i.relname, pg_get_indexdef(i.oid)
@@ -432,7 +453,7 @@ def _secondary_indexes(cursor) -> list[tuple[str, str]]:
           AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
         ORDER BY t.relname, i.relname
         """,
-        [list(BULK_TABLES)],
+        [list(tables)],
     )
     return list(cursor.fetchall())
 
@@ -480,7 +501,7 @@ def _load_postgresql(connection, chunks, first_ids, last_id, clock, bulk: bool) 
         clock.lap("fill grid (INSERT)", f"{cursor.rowcount:,} rows")
         if triggers_off:
             cursor.execute("SET LOCAL session_replication_role = DEFAULT")
-            _check_foreign_keys(connection, cursor, first_id, first_address_id)
+            _check_customer_keys(connection, cursor, first_id, first_address_id)
             clock.lap("foreign-key checks", "set-based")
         else:
             # The deferred checks must run before an index can be built on the table.
@@ -489,15 +510,19 @@ def _load_postgresql(connection, chunks, first_ids, last_id, clock, bulk: bool) 
         for _name, definition in indexes:
             cursor.execute(definition)
         clock.lap("rebuild indexes", f"{len(indexes)} indexes")
-        # Ids were given explicitly: move the identity sequences past them.
-        for table in ("customers_customer", "customers_address"):
-            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
-            sequence = cursor.fetchone()[0]
-            cursor.execute(
-                f"SELECT setval('{sequence}', greatest((SELECT max(id) FROM {table}), "
-                f"(SELECT last_value FROM {sequence})))"
-            )
+        _move_sequences(cursor, ("customers_customer", "customers_address"))
     return addresses
+
+
+def _move_sequences(cursor, tables) -> None:
+    """Ids were given explicitly: move the identity sequences of ``tables`` past them."""
+    for table in tables:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        sequence = cursor.fetchone()[0]
+        cursor.execute(
+            f"SELECT setval('{sequence}', greatest((SELECT max(id) FROM {table}), "
+            f"(SELECT last_value FROM {sequence})))"
+        )
 
 
 def _foreign_key_triggers_off(cursor) -> bool:
@@ -510,17 +535,23 @@ def _foreign_key_triggers_off(cursor) -> bool:
     return True
 
 
-def _check_foreign_keys(connection, cursor, first_id: int, first_address_id: int) -> None:
-    """Raise ``AssertionError`` when a new row points at a row that does not exist."""
+def _check_customer_keys(connection, cursor, first_id: int, first_address_id: int) -> None:
     from patron.customers.models import Address, Customer, CustomerGridRow
 
-    quote = connection.ops.quote_name
-    broken = []
-    for model, key, start in (
+    checks = [
         (Customer, "id", first_id),
         (Address, "id", first_address_id),
         (CustomerGridRow, "customer_id", first_id),
-    ):
+    ]
+    _check_foreign_keys(connection, cursor, checks)
+
+
+def _check_foreign_keys(connection, cursor, checks) -> None:
+    """Raise ``AssertionError`` when a new row points at a row that does not exist. ``checks``
+    lists (model, key column, first new key): the rows from that key on are the new ones."""
+    quote = connection.ops.quote_name
+    broken = []
+    for model, key, start in checks:
         for f in model._meta.concrete_fields:
             if not f.is_relation:
                 continue
@@ -592,9 +623,11 @@ def _grid_sources(chunk: _Chunk) -> Iterator[SimpleNamespace]:
     for row in chunk.addresses:
         values = dict(zip(ADDRESS_COLUMNS, row, strict=True))
         values["street"] = json.loads(values["street"])
+        values["custom_attributes"] = json.loads(values["custom_attributes"])
         by_customer.setdefault(values["customer_id"], []).append(SimpleNamespace(**values))
     for row in chunk.customers:
         values = dict(zip(CUSTOMER_COLUMNS, row, strict=True))
+        values["custom_attributes"] = json.loads(values["custom_attributes"])
         own = by_customer.get(values["id"], [])
         billing, shipping = (own[0], own[-1]) if own else (None, None)
         customer = SimpleNamespace(
@@ -644,12 +677,14 @@ def generate(
     using: str = "default",
     out: Callable[[str], None] = print,
     check_disk: bool = True,
+    facts: bool = False,
 ) -> GenerateResult:
     """Add ``scale`` × 1,000,000 customers (with addresses and grid rows) to the database
-    ``using`` and return what was loaded with the time of each phase. Raises
-    ``NotEnoughDiskSpace`` before writing anything when the disk is too small, and
-    ``AssertionError`` (rolling everything back) when sampled grid rows differ from
-    ``build_row``."""
+    ``using`` and return what was loaded with the time of each phase. ``facts``: then add their
+    commerce facts (``bench.facts.load``, its own transaction). Raises ``NotEnoughDiskSpace``
+    before writing anything when the disk is too small, and ``AssertionError`` (rolling back
+    the transaction at hand) when sampled grid rows differ from ``build_row`` or sampled orders
+    do not add up."""
     from django.conf import settings
     from django.db import connections, transaction
 
@@ -661,7 +696,7 @@ def generate(
     if vendor not in BYTES_PER_CUSTOMER:
         raise SystemExit(f"Unsupported database: {vendor}")
     if check_disk:
-        needed, free = check_disk_space(connection, total)
+        needed, free = check_disk_space(connection, total, facts=facts)
         free_text = "unknown (remote server?)" if free is None else f"{free / 2**30:.1f} GiB"
         out(f"disk: about {needed / 2**30:.1f} GiB needed, {free_text} free")
     out(f"generating {total:,} customers on {vendor} (scale {scale}, seed {seed})")
@@ -683,17 +718,7 @@ def generate(
             addresses = _load_sqlite(connection, chunks, first_id, last_id, clock)
         checked = verify_sample(first_id, last_id, seed=seed)
         clock.lap("verify sample", f"{checked} rows equal build_row")
-    if vendor == "postgresql":
-        with connection.cursor() as cursor:
-            for table in BULK_TABLES:
-                cursor.execute(
-                    f"VACUUM (ANALYZE) {table}"
-                    if not connection.in_atomic_block
-                    else f"ANALYZE {table}"
-                )
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    _analyze(connection)
     clock.lap("vacuum/analyze")
     result = GenerateResult(
         vendor=vendor,
@@ -708,7 +733,36 @@ def generate(
         f"loaded {result.customers:,} customers and {result.addresses:,} addresses "
         f"in {result.total_seconds:.1f} s"
     )
+    if facts:
+        _add_facts(result, clock, bulk=bulk, seed=seed, using=using, out=out)
     return result
+
+
+def _add_facts(result: GenerateResult, clock: "_Clock", *, bulk, seed, using, out) -> None:
+    from bench import facts as sales
+
+    started = result.total_seconds
+    result.facts = sales.load(
+        first_id=result.first_id, last_id=result.last_id, scale=result.scale, seed=seed,
+        clock=clock, bulk=bulk, using=using,
+    )  # fmt: skip
+    out(
+        f"loaded {sales.summary(result.facts)} in {result.total_seconds - started:.1f} s "
+        f"({result.total_seconds:.1f} s in all)"
+    )
+
+
+def _analyze(connection) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.execute("ANALYZE")
+            return
+        for table in BULK_TABLES:
+            cursor.execute(
+                f"VACUUM (ANALYZE) {table}"
+                if not connection.in_atomic_block
+                else f"ANALYZE {table}"
+            )
 
 
 ZERO = dt.timedelta(0)
@@ -734,18 +788,34 @@ def _prep_sqlite(connection) -> Callable[[Any], Any]:
     return prep
 
 
-def table_sizes(using: str = "default") -> dict[str, int]:
-    """Return the bytes used by the three tables (with indexes) on PostgreSQL, else {}."""
+def table_sizes(using: str = "default", facts: bool = False) -> dict[str, int]:
+    """Return the bytes used by the three tables (with indexes), and by the sales tables with
+    ``facts``, on PostgreSQL, else {}."""
     from django.db import connections
+
+    from bench import facts as sales
 
     connection = connections[using]
     if connection.vendor != "postgresql":
         return {}
+    tables = (*BULK_TABLES, *sales.TABLES) if facts else BULK_TABLES
     with connection.cursor() as cursor:
         return {
-            table: _one(cursor, "SELECT pg_total_relation_size(%s)", [table])
-            for table in BULK_TABLES
+            table: _one(cursor, "SELECT pg_total_relation_size(%s)", [table]) for table in tables
         }
+
+
+def database_size(using: str = "default") -> int | None:
+    """Return the bytes of the whole database (PostgreSQL) or of its file (SQLite)."""
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            return _one(cursor, "SELECT pg_database_size(current_database())", [])
+    path = _database_path(connection)
+    name = str(connection.settings_dict["NAME"])
+    return os.path.getsize(name) if path and os.path.exists(name) else None
 
 
 def _one(cursor, sql: str, params: list[Any]) -> Any:
@@ -770,24 +840,38 @@ def main(argv: list[str] | None = None) -> int:
         help="1.0 = 1,000,000 customers and about 1.6M addresses (default %(default)s)",
     )
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--facts",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also add the customers' commerce facts: orders, refunds, carts, wish lists, "
+        "product views, and a catalogue if needed (default: on)",
+    )
     args = parser.parse_args(argv)
     if args.scale <= 0:
         parser.error("--scale must be positive")
     setup_django()
     try:
-        result = generate(args.scale, args.seed)
+        result = generate(args.scale, args.seed, facts=args.facts)
     except NotEnoughDiskSpace as error:
         print(error, file=sys.stderr)
         return 2
-    sizes = table_sizes()
+    _print_sizes(result, args.facts)
+    return 0
+
+
+def _print_sizes(result: GenerateResult, facts: bool) -> None:
+    sizes = table_sizes(facts=facts)
+    customers = max(result.customers, 1)
     if sizes:
-        total = sum(sizes.values())
         print(
             "on disk: "
             + ", ".join(f"{table} {size / 2**20:.0f} MiB" for table, size in sizes.items())
-            + f" ({total / max(result.customers, 1):.0f} bytes per customer in total)"
+            + f" ({sum(sizes.values()) / customers:.0f} bytes per customer in total)"
         )
-    return 0
+    size = database_size()
+    if size is not None:
+        print(f"database: {size / 2**20:.0f} MiB")
 
 
 if __name__ == "__main__":

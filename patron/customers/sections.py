@@ -330,7 +330,7 @@ def render_timeline(request, customer: Customer, note_error: str = "", note: str
     entries = selectors.list_timeline(customer)
     before = request.GET.get("before")
     if before and before.isdigit():
-        entries = entries.filter(pk__lt=int(before))
+        entries = selectors.timeline_before(entries, int(before))
     page = list(entries[: TIMELINE_PAGE + 1])
     for entry in page:
         entry.kind_text = kind_label(entry.kind)

@@ -117,3 +117,13 @@ def list_subscriptions(customer: Customer) -> QuerySet[NewsletterSubscriber]:
 
 def list_timeline(customer: Customer) -> QuerySet[TimelineEntry]:
     return customer.timeline.order_by("-occurred_at", "-pk")
+
+
+def timeline_before(entries: QuerySet[TimelineEntry], entry_id: int) -> QuerySet[TimelineEntry]:
+    """The entries after ``entry_id`` in timeline order (newest first): older, or as old and
+    written earlier. Paging by date and id, since an entry reported late (an imported order)
+    is dated in the past but has a new id."""
+    anchor = entries.filter(pk=entry_id).values_list("occurred_at", flat=True).first()
+    if anchor is None:
+        return entries.none()
+    return entries.filter(Q(occurred_at__lt=anchor) | Q(occurred_at=anchor, pk__lt=entry_id))

@@ -12,16 +12,17 @@ import csv
 import gzip
 import io
 import json
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import ValidationError
+from pydantic import StringConstraints, ValidationError
 
 from patron.core.actors import Actor
 from patron.core.errors import PatronError
@@ -31,23 +32,28 @@ from patron.scopes.models import StoreView
 DEFAULT_BATCH = 500
 
 
+# The shop's identifiers: never blank (a blank SKU or number would make a row nobody can
+# address again).
+Identifier = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+
+
 class ProductRow(schemas.ProductIn):
-    sku: str
+    sku: Identifier
 
 
 class OrderRow(schemas.OrderIn):
-    number: str
+    number: Identifier
     store_view: str = ""
 
 
 class RefundRow(schemas.RefundIn):
-    order_number: str
-    number: str
+    order_number: Identifier
+    number: Identifier
     store_view: str = ""
 
 
 class ReviewRow(schemas.ReviewIn):
-    review_id: str
+    review_id: Identifier
     store_view: str = ""
 
 
@@ -123,6 +129,10 @@ class Record:
 
     lines: list[int]
     data: dict[str, Any]
+    # Set when the file itself could not be read here: the record counts in its batch (which
+    # then rolls back) and reports this.
+    read_error: "RowError | None" = None
+    from_csv: bool = False
 
     def line_of(self, field_path: str | None) -> int:
         match = re.match(rf"{LIST_FIELD}[\[.](\d+)", field_path or "")
@@ -185,27 +195,38 @@ def file_format(path: Path) -> str:
     )
 
 
-def read_jsonl(lines: Iterable[str], errors: list[RowError]) -> Iterator[Record]:
+def read_jsonl(lines: Iterable[str]) -> Iterator[Record]:
     """One object a line; blank lines are skipped and a line that is not a JSON object is an
-    error of that line."""
+    error of that line (and of its batch)."""
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            data = json.loads(line)
-        except json.JSONDecodeError as error:
-            errors.append(RowError(number, None, _("Not valid JSON: %(e)s.") % {"e": error.msg}))
+            data = json.loads(line, parse_constant=_refuse_constant)
+        except (json.JSONDecodeError, ValueError) as error:
+            message = getattr(error, "msg", str(error))
+            yield _unreadable(number, _("Not valid JSON: %(e)s.") % {"e": message})
             continue
         if not isinstance(data, dict):
-            errors.append(RowError(number, None, _("Each line must be a JSON object.")))
+            yield _unreadable(number, _("Each line must be a JSON object."))
             continue
         yield Record([number], data)
 
 
-def read_csv(text: Iterable[str], kind: FactKind, errors: list[RowError]) -> Iterator[Record]:
+def _refuse_constant(name: str) -> Any:
+    """JSON has no NaN or Infinity; Python's reader accepts them unless told not to."""
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _unreadable(line: int, message: str, field: str | None = None) -> Record:
+    return Record([line], {}, read_error=RowError(line, field, message))
+
+
+def read_csv(text: Iterable[str], kind: FactKind) -> Iterator[Record]:
     """Rows of one record share its key columns (or leave them empty): each such row adds an
     item from its ``items.*`` columns. ``a.b`` columns become nested values, empty cells are
-    absent values, and cells of multi-value columns split on "|"."""
+    absent values, and cells of multi-value columns split on "|". A row that cannot be read
+    is an error record of its own, and the item rows after it belong to it."""
     reader = csv.DictReader(text)
     missing = [
         c for c in kind.key_columns if c != "store_view" and c not in (reader.fieldnames or [])
@@ -219,23 +240,32 @@ def read_csv(text: Iterable[str], kind: FactKind, errors: list[RowError]) -> Ite
     current_key: tuple[str, ...] = ()
     for row in reader:
         line = reader.line_num
-        if None in row:
-            errors.append(RowError(line, None, _("The row has more cells than the header.")))
-            continue
         key = tuple((row.get(c) or "").strip() for c in kind.key_columns)
-        item = _nested(row, kind, prefix=f"{LIST_FIELD}.")
-        if current is not None and (key == current_key or not any(key)):
-            if item:
-                current.data.setdefault(LIST_FIELD, []).append(item)
+        if None in row:
+            record = _unreadable(line, _("The row has more cells than the header."))
+        else:
+            item = _nested(row, kind, prefix=f"{LIST_FIELD}.")
+            continues = current is not None and (key == current_key or not any(key))
+            if continues and item:
                 current.lines.append(line)
-            continue
+                if current.read_error is None:
+                    current.data.setdefault(LIST_FIELD, []).append(item)
+                continue
+            if not any(k for c, k in zip(kind.key_columns, key, strict=True) if c != "store_view"):
+                record = _unreadable(line, _("The row has no identifier."), _key_field(kind))
+            else:
+                record = Record([line], _nested(row, kind), from_csv=True)
+                if item:
+                    record.data[LIST_FIELD] = [item]
         if current is not None:
             yield current
-        current, current_key = Record([line], _nested(row, kind)), key
-        if item:
-            current.data[LIST_FIELD] = [item]
+        current, current_key = record, key
     if current is not None:
         yield current
+
+
+def _key_field(kind: FactKind) -> str:
+    return next(c for c in reversed(kind.key_columns) if c != "store_view")
 
 
 def _nested(row: dict[str, str], kind: FactKind, prefix: str = "") -> dict[str, Any]:
@@ -256,28 +286,49 @@ def _nested(row: dict[str, str], kind: FactKind, prefix: str = "") -> dict[str, 
             value = [part.strip() for part in value.split("|") if part.strip()]
         parent, _dot, child = name.partition(".")
         if child:
-            data.setdefault(parent, {})[child] = _cell_value(parent, value)
+            data.setdefault(parent, {})[child] = value
         else:
             data[name] = value
     return data
 
 
-def _cell_value(parent: str, value: str) -> Any:
-    """Product attribute cells may hold JSON (42, true, ["a", "b"]) so typed attributes can
-    be filled from a CSV; anything else is text."""
-    if parent != "attributes":
-        return value
+def typed_attribute_cells(values: dict[str, Any]) -> dict[str, Any]:
+    """CSV cells are text: give each product attribute value the type of its definition (a
+    number, Yes/No, the options of a multiple select separated by "|"); a cell that does not
+    read as its type stays text, so the service names it."""
+    from patron.sales.models import ProductAttribute, ProductAttributeType
+
+    kinds = dict(ProductAttribute.objects.filter(code__in=list(values)).values_list("code", "type"))
+    typed = {}
+    for code, text in values.items():
+        kind = kinds.get(code)
+        if kind == ProductAttributeType.NUMBER:
+            typed[code] = _number(text)
+        elif kind == ProductAttributeType.BOOLEAN:
+            typed[code] = {"1": True, "true": True, "yes": True, "0": False, "false": False,
+                           "no": False}.get(text.lower(), text)  # fmt: skip
+        elif kind == ProductAttributeType.MULTISELECT:
+            typed[code] = [part.strip() for part in text.split("|") if part.strip()]
+        else:
+            typed[code] = text
+    return typed
+
+
+def _number(text: str) -> Any:
     try:
-        return json.loads(value)
-    except json.JSONDecodeError:
-        return value
+        number = float(text)
+    except ValueError:
+        return text
+    if not math.isfinite(number):
+        return text
+    return int(number) if number.is_integer() and "." not in text else number
 
 
-def read_records(path: Path, kind: FactKind, fmt: str | None, errors: list[RowError]):
+def read_records(path: Path, kind: FactKind, fmt: str | None = None):
     fmt = fmt or file_format(path)
     handle = open_text(path)
     try:
-        reader = read_csv(handle, kind, errors) if fmt == "csv" else read_jsonl(handle, errors)
+        reader = read_csv(handle, kind) if fmt == "csv" else read_jsonl(handle)
         yield from reader
     finally:
         handle.close()
@@ -345,11 +396,16 @@ def _import_batch(kind, batch, actor, store_views, check_only, report, on_batch)
 
 
 def _import_one(kind, record: Record, actor, store_views, errors: list[RowError]) -> str | None:
+    if record.read_error is not None:
+        errors.append(record.read_error)
+        return None
+    if record.from_csv and isinstance(record.data.get("attributes"), dict):
+        record.data["attributes"] = typed_attribute_cells(record.data["attributes"])
     try:
         row = kind.schema.model_validate(record.data)
     except ValidationError as error:
         for problem in error.errors():
-            path = ".".join(str(part) for part in problem["loc"])
+            path = _field_path(problem["loc"])
             errors.append(RowError(record.line_of(path), path or None, problem["msg"]))
         return None
     data = row.model_dump()
@@ -367,6 +423,14 @@ def _import_one(kind, record: Record, actor, store_views, errors: list[RowError]
                 RowError(record.line_of(problem.field), problem.field, str(problem.message))
             )
         return None
+
+
+def _field_path(loc: Iterable[Any]) -> str:
+    """A schema error's location written as the services write fields: ``items[1].sku``."""
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
 
 
 class _StoreViews:

@@ -7,6 +7,7 @@ with the field that names them, and nothing is written.
 """
 
 import datetime as dt
+import math
 import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -189,6 +190,8 @@ def save_product_attribute(
                 field="code",
             )
         )
+    if not label.strip():
+        problems.append(Problem("required", _("Enter the attribute's label."), field="label"))
     if type not in ProductAttributeType.values:
         problems.append(
             Problem(
@@ -240,7 +243,7 @@ def _removed_options_in_use(attribute, type: str, options: list[str]) -> list[Pr
         option
         for option in sorted(removed)
         if any(
-            option == value or (isinstance(value, list) and option in value)
+            option == str(value) or (isinstance(value, list) and option in map(str, value))
             for value in Product.objects.filter(attributes__has_key=attribute.code).values_list(
                 f"attributes__{attribute.code}", flat=True
             )
@@ -292,7 +295,8 @@ def _fits(attribute: ProductAttribute, value: Any) -> bool:
     if kind == ProductAttributeType.TEXT:
         return isinstance(value, str)
     if kind == ProductAttributeType.NUMBER:
-        return isinstance(value, int | float) and not isinstance(value, bool)
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        return number and math.isfinite(value)
     if kind == ProductAttributeType.BOOLEAN:
         return isinstance(value, bool)
     if kind == ProductAttributeType.SELECT:
@@ -313,6 +317,8 @@ def save_product(*, sku: str, name: str, price: Decimal, actor: Actor, **fields:
     from patron.sales.models import Category
 
     problems = _attribute_problems(fields.get("attributes") or {})
+    if not sku.strip():
+        problems.append(Problem("required", _("Enter the product's SKU."), field="sku"))
     if problems:
         raise InvalidInput.from_problems(problems)
     codes = fields.pop("categories", None)
@@ -349,6 +355,8 @@ def record_order(
         raise TypeError(f"Unknown order fields: {', '.join(sorted(unknown))}")
     website_id = store_view.store.website_id
     problems: list[Problem] = []
+    if not number.strip():
+        problems.append(Problem("required", _("Enter the order number."), field="number"))
     currency = _currency_problem(fields.get("currency", ""))
     if currency:
         problems.append(currency)

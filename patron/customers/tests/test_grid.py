@@ -131,6 +131,7 @@ def test_creating_a_customer_writes_its_row(view_a):
         "lock_expires_at": None,
         "created_at": customer.created_at,
         "search_text": "ada lovelace ada@example.com",
+        "custom_attributes": {},
     }
 
 

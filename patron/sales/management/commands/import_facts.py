@@ -41,7 +41,7 @@ class Command(BaseCommand):
         fact_kind = imports.KINDS[kind]
         report = imports.ImportReport()
         try:
-            records = imports.read_records(file, fact_kind, fmt, report.errors)
+            records = imports.read_records(file, fact_kind, fmt)
             imports.import_records(
                 fact_kind, records,
                 actor=Actor(ActorKind.SYSTEM, None, f"import {file.name}"),
