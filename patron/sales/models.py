@@ -96,7 +96,7 @@ class Order(models.Model):
     number = models.CharField(_("order number"), max_length=64)
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="orders", verbose_name=_("customer"),
+        related_name="orders", verbose_name=_("customer"), db_index=False,
     )  # fmt: skip
     customer_email = models.EmailField(_("customer email"), max_length=254)
     customer_name = models.CharField(_("customer name"), max_length=511, blank=True)
@@ -123,7 +123,12 @@ class Order(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["website", "number"], name="sales_order_number")
         ]
-        indexes = [models.Index(fields=["customer", "-placed_at"], name="sales_order_customer_idx")]
+        # The foreign key's own index would repeat the first column of the customer index.
+        indexes = [
+            models.Index(fields=["customer", "-placed_at"], name="sales_order_customer_idx"),
+            models.Index(fields=["number"], name="sales_order_number_idx"),
+            models.Index(fields=["customer_email"], name="sales_order_email_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.number}"
@@ -216,7 +221,10 @@ class CartItem(models.Model):
 class Refund(models.Model):
     """A refund (credit memo) of an order; ``number`` is the shop's credit memo number."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="refunds")
+    # Indexed by the unique (order, number) constraint, not by a second index of its own.
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="refunds", db_index=False
+    )
     number = models.CharField(_("credit memo number"), max_length=64)
     currency = models.CharField(_("currency"), max_length=3)
     grand_total = models.DecimalField(_("refunded"), **MONEY)
@@ -254,7 +262,7 @@ class RefundItem(models.Model):
 class WishlistItem(models.Model):
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.CASCADE, related_name="wishlist",
-        verbose_name=_("customer"),
+        verbose_name=_("customer"), db_index=False,  # the unique (customer, product) serves
     )  # fmt: skip
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
     qty = models.DecimalField(_("quantity"), max_digits=12, decimal_places=4, default=1)
@@ -316,12 +324,15 @@ class Review(models.Model):
 class ProductView(models.Model):
     """A product page seen by a customer or a visitor; ``external_id`` makes a resend harmless."""
 
-    website = models.ForeignKey("scopes.Website", on_delete=models.PROTECT, related_name="+")
+    # Both foreign keys are served by the leading columns of the indexes below.
+    website = models.ForeignKey(
+        "scopes.Website", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     external_id = models.CharField(_("view id"), max_length=64)
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.CASCADE, null=True, blank=True,
-        related_name="product_views",
+        related_name="product_views", db_index=False,
     )  # fmt: skip
     visitor_id = models.CharField(_("visitor id"), max_length=128, blank=True)
     viewed_at = models.DateTimeField(_("viewed at"), db_index=True)

@@ -1117,7 +1117,7 @@ def test_the_refunds_section_shows_the_customers_refunds_only(client, order, vie
     assert response.status_code == 200
     assert response.context["section"].code == "refunds"
     page = response.content.decode()
-    assert "<td>#900001</td><td>#100001</td><td>12.50 EUR</td><td>2.50 EUR</td>" in page
+    assert "<td>#900001</td><td>#100001</td><td>€12.50</td><td>€2.50</td>" in page
     assert "#900002" not in page
 
 
