@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "patron.webhooks",
     "patron.assistance",
     "patron.sales",
+    "patron.credit",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -649,6 +649,10 @@ def record_refund(
     )
     if order.customer_id:
         sales_history.record_refund(refund, actor)
+    from patron.credit.services import credit_order_refund
+
+    # In the same transaction: a refund to store credit exists exactly when the refund does.
+    credit_order_refund(refund, actor)
     events.emit(
         "refundRecorded", refund_id=refund.pk, order_id=order.pk, customer_id=order.customer_id,
         website_id=order.website_id, grand_total=str(grand_total),
