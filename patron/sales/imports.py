@@ -415,8 +415,9 @@ def _import_one(kind, record: Record, actor, store_views, errors: list[RowError]
         if store_view is None:
             return None
     try:
-        with transaction.atomic():
-            return kind.record(data, store_view, actor)
+        # Each service runs in its own savepoint (it is atomic), so a refused record leaves
+        # nothing behind and the batch can go on to report the records after it.
+        return kind.record(data, store_view, actor)
     except PatronError as error:
         for problem in error.problems or [error]:
             errors.append(

@@ -8,6 +8,7 @@ all stored values kept in Django's cache and dropped whenever a value or a scope
 """
 
 import re
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -16,7 +17,7 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import EmailValidator, URLValidator
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -301,19 +302,63 @@ def load_snapshot() -> Snapshot:
     return Snapshot(values=values, view_website=view_website)
 
 
+class _TransactionMemo(threading.local):
+    """The snapshot read inside the current transaction, for the rest of it.
+
+    It is valid while the on-commit callback registered with it is still pending: Django
+    drops pending callbacks when the transaction (or the savepoint the snapshot was read in)
+    rolls back, and runs them on commit, which clears the memo. So a rolled-back value is
+    never read again, and a long transaction (a bulk import) loads the snapshot once.
+    """
+
+    snapshot: Snapshot | None = None
+    callback: Any = None
+
+    def get(self) -> Snapshot | None:
+        if self.snapshot is None or not connection.in_atomic_block:
+            return None
+        pending = any(entry[1] is self.callback for entry in connection.run_on_commit)
+        return self.snapshot if pending else None
+
+    def set(self, value: Snapshot) -> None:
+        def forget() -> None:
+            self.snapshot = self.callback = None
+
+        self.snapshot, self.callback = value, forget
+        transaction.on_commit(forget)
+
+    def clear(self) -> None:
+        self.snapshot = self.callback = None
+
+
+_memo = _TransactionMemo()
+
+
 def snapshot() -> Snapshot:
     cached = cache.get(SNAPSHOT_KEY)
-    if cached is None:
-        cached = load_snapshot()
+    if cached is not None:
+        return cached
+    if connection.in_atomic_block:
         # Inside a transaction the snapshot may hold uncommitted values that a rollback would
-        # leave cached for good; cache only what was read outside one.
-        if not connection.in_atomic_block:
-            cache.set(SNAPSHOT_KEY, cached, timeout=None)
+        # leave cached for good: keep it for this transaction only.
+        cached = _memo.get()
+        if cached is None:
+            cached = load_snapshot()
+            _memo.set(cached)
+        return cached
+    cached = load_snapshot()
+    cache.set(SNAPSHOT_KEY, cached, timeout=None)
     return cached
+
+
+def forget_transaction_snapshot() -> None:
+    """Drop the snapshot this transaction read, after it changed configuration or scopes."""
+    _memo.clear()
 
 
 def invalidate() -> None:
     """Drop the cached snapshot; called after any configuration value or scope is saved."""
+    _memo.clear()
     cache.delete(SNAPSHOT_KEY)
 
 

@@ -107,6 +107,8 @@ def save_config(
     removed_paths = list(removed.values_list("path", flat=True))
     removed.delete()
 
+    # This transaction reads its own change at once; other processes once it commits.
+    config.forget_transaction_snapshot()
     transaction.on_commit(invalidate_caches)
     if changed or removed_paths:
         from patron.staff.services import record_configuration_change
@@ -164,6 +166,8 @@ def _save_scope(instance: Any, fields: Mapping[str, Any]) -> Any:
         setattr(instance, name, value)
     _full_clean(instance)
     instance.save()
+    # This transaction reads its own change at once; other processes once it commits.
+    config.forget_transaction_snapshot()
     transaction.on_commit(invalidate_caches)
     events.emit("scopesChanged", model=instance._meta.model_name, id=instance.pk)
     return instance

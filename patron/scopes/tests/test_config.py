@@ -199,3 +199,42 @@ def test_invalid_raw_values_are_refused_with_a_code(path, raw, code):
 
     # then
     assert error.value.code == code
+
+
+# --- The snapshot inside a transaction -----------------------------------------------------------
+
+
+def test_a_transaction_loads_the_configuration_once(db, django_assert_num_queries):
+    from django.core.cache import cache
+    from django.db import transaction
+
+    from patron.scopes.config import SNAPSHOT_KEY, get_config
+
+    cache.delete(SNAPSHOT_KEY)
+    with transaction.atomic():
+        get_config("customer/password/minimum_password_length")
+
+        with django_assert_num_queries(0):
+            get_config("customer/password/minimum_password_length")
+            get_config("customer/password/required_character_classes_number")
+
+
+def test_a_value_rolled_back_with_its_savepoint_is_not_read_again(db):
+    from django.db import transaction
+
+    from patron.core.actors import SYSTEM
+    from patron.scopes.config import get_config
+    from patron.scopes.services import save_config
+
+    path = "customer/password/minimum_password_length"
+    with transaction.atomic():
+        before = get_config(path)
+        try:
+            with transaction.atomic():
+                save_config(values={path: 12}, scope="default", scope_id=0, actor=SYSTEM)
+                assert get_config(path) == 12
+                raise RuntimeError("undo")
+        except RuntimeError:
+            pass
+
+        assert get_config(path) == before
