@@ -3,10 +3,11 @@
 and reset password, and CAPTCHA challenges."""
 
 import datetime as dt
+from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from patron.accounts import captcha, services
 from patron.core.actors import Actor
@@ -14,7 +15,8 @@ from patron.core.api import ERRORS, store_view_of
 from patron.core.errors import InvalidInput
 from patron.core.http import client_ip
 from patron.customers.api import CustomerOut, CustomerTokenAuth, ProfileIn, shopper_router
-from patron.customers.models import Gender
+from patron.customers.attributes_api import values_in
+from patron.customers.models import AttributeEntity, AttributeForm, Gender
 from patron.customers.services import issue_customer_token
 
 router = Router(tags=["Shopper sign-in and registration"])
@@ -28,6 +30,10 @@ class CaptchaAnswer(Schema):
 class RegisterIn(ProfileIn, CaptchaAnswer):
     password: str
     newsletter: bool = False
+    custom_attributes: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Values of the attributes of the Customer Registration form, by code.",
+    )
 
 
 class RegisterOut(Schema):
@@ -98,9 +104,13 @@ def register(request, payload: RegisterIn):
     """Create an account; with email confirmation on, sign-in waits for the emailed link."""
     _require_captcha(request, captcha.CREATE, payload)
     data = payload.dict(exclude={"captcha", "captcha_id"})
-    customer = services.register_customer(
-        store_view=store_view_of(request), password_confirmation=None, **data
+    data["custom_attributes"] = values_in(
+        AttributeEntity.CUSTOMER, data.pop("custom_attributes"), request
     )
+    customer = services.register_customer(
+        store_view=store_view_of(request), password_confirmation=None,
+        attribute_form=AttributeForm.REGISTRATION, **data,
+    )  # fmt: skip
     return Status(201, {"customer": customer, "confirmation_required": not customer.is_confirmed})
 
 

@@ -1,10 +1,13 @@
 """Shopper account forms. They parse and render; the rules live in the services."""
 
+from collections.abc import Iterable
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from patron.accounts.passwords import policy_help
-from patron.customers.models import Gender
+from patron.customers.attribute_forms import attribute_fields
+from patron.customers.models import CustomerAttribute, Gender
 from patron.customers.validation import FormRules
 
 
@@ -99,10 +102,18 @@ class RegistrationForm(CaptchaMixin):
         remember_default: bool,
         assistance_texts: tuple[str, str],
         assistance_default: bool = False,
+        attributes: Iterable[CustomerAttribute] = (),
+        store_view=None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
-        fields = name_fields(rules) | personal_fields(rules)
+        # The custom attributes of the Customer Registration form follow the personal fields.
+        self.attribute_definitions = list(attributes)
+        fields = (
+            name_fields(rules)
+            | personal_fields(rules)
+            | attribute_fields(self.attribute_definitions, store_view=store_view, use_defaults=True)
+        )
         fields["newsletter"] = forms.BooleanField(label=_("Sign Up for Newsletter"), required=False)
         fields["allow_remote_assistance"] = forms.BooleanField(
             label=assistance_texts[0],

@@ -18,6 +18,8 @@ from patron.core.admin_helpers import add_errors_to_form
 from patron.core.errors import LimitReached, NotFound, PatronError
 from patron.core.http import client_ip
 from patron.core.registries import dashboard_links
+from patron.customers import attribute_forms
+from patron.customers.models import AttributeEntity, AttributeForm
 from patron.customers.validation import form_rules
 from patron.scopes.config import get_config
 
@@ -185,9 +187,14 @@ def create_view(request):
 
     form = RegistrationForm(
         request.POST or None,
+        request.FILES or None,
         rules=rules,
         assistance_texts=checkbox_texts(website),
         assistance_default=consent_default_for_new_accounts(),
+        attributes=attribute_forms.storefront_attributes(
+            AttributeEntity.CUSTOMER, AttributeForm.REGISTRATION
+        ),
+        store_view=request.store_view,
         **options,
     )
     ip = client_ip(request)
@@ -201,13 +208,22 @@ def create_view(request):
         if needs_captcha and not _captcha_passed(request, website):
             form.add_error("captcha", _("Incorrect CAPTCHA."))
         else:
-            data = dict(form.cleaned_data)
+            data = {
+                name: value
+                for name, value in form.cleaned_data.items()
+                if not name.startswith(attribute_forms.FIELD_PREFIX)
+            }
             for name in ("captcha", "captcha_id", "remember"):
                 data.pop(name, None)
             try:
-                customer = services.register_customer(store_view=request.store_view, **data)
+                customer = services.register_customer(
+                    store_view=request.store_view,
+                    custom_attributes=attribute_forms.submitted_attributes(form),
+                    attribute_form=AttributeForm.REGISTRATION,
+                    **data,
+                )
             except PatronError as error:
-                add_errors_to_form(form, error)
+                attribute_forms.add_errors(form, error)
             else:
                 if not customer.is_confirmed:
                     messages.success(

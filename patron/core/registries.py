@@ -67,6 +67,23 @@ class CustomerSection:
 
 
 @dataclass(frozen=True)
+class CustomerViewBlock:
+    """A block that another app adds at the foot of the customer page's Customer View section
+    (e.g. the store credit balance), in ``order``.
+
+    ``render(request, customer)`` returns the block's safe HTML (``render_to_string``'s result)
+    with its own ``<h2>``, or "" to leave it out; ``permission`` and ``is_enabled()`` work as
+    for :class:`CustomerSection`.
+    """
+
+    code: str
+    order: int
+    render: Callable[[Any, Any], str]
+    permission: str | None = None
+    is_enabled: Callable[[], bool] = lambda: True
+
+
+@dataclass(frozen=True)
 class CustomerAction:
     """A button of the customer edit page that another app adds (e.g. Log in as Customer).
 
@@ -134,6 +151,7 @@ class ConditionType:
 
 
 customer_sections: Registry[CustomerSection] = Registry("customer edit-page sections")
+customer_view_blocks: Registry[CustomerViewBlock] = Registry("Customer View blocks")
 customer_actions: Registry[CustomerAction] = Registry("customer edit-page buttons")
 dashboard_links: Registry[DashboardLink] = Registry("dashboard links")
 dashboard_blocks: Registry[DashboardBlock] = Registry("My Account blocks")

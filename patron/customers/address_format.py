@@ -267,14 +267,20 @@ def validate_template_setting(value: str) -> None:
 
 
 def address_values(
-    address: Any = None, *, values: Mapping[str, Any] | None = None, language: str | None = None
+    address: Any = None,
+    *,
+    values: Mapping[str, Any] | None = None,
+    language: str | None = None,
+    store_view: Any = None,
 ) -> dict[str, str]:
     """Return the template codes of an address (or of a snapshot ``values`` dict) as text.
 
     ``values`` uses the Address field names (``street`` as a list of lines or one text,
     ``country_id``, ``custom_attributes``) and may add or replace any code, ``country`` and
-    ``street1``... included. Custom attributes never hide a built-in code. ``country`` is the
-    country's name in ``language`` (default: the active language).
+    ``street1``... included. Custom attributes never hide a built-in code; the value of a
+    defined address attribute reads as people read it (option labels on ``store_view``, Yes or
+    No, a file's name), any other as its text. ``country`` is the country's name in
+    ``language`` (default: the active language).
     """
     values = values or {}
     fields: dict[str, Any] = {}
@@ -287,7 +293,7 @@ def address_values(
     if isinstance(values.get("custom_attributes"), Mapping):
         custom.update(values["custom_attributes"])
     fields.update(values)
-    result = {code: _text(value) for code, value in custom.items() if _is_code(code)}
+    result = _custom_texts(custom, store_view)
     for code, value in fields.items():
         if code not in ("street", "custom_attributes") and _is_code(code):
             result[code] = _text(value)
@@ -305,6 +311,50 @@ def address_values(
             else country_id
         )
     return result
+
+
+def _custom_texts(custom: Mapping[Any, Any], store_view: Any) -> dict[str, str]:
+    """Return the custom attribute values as text, read through their definitions."""
+    codes = [code for code in custom if _is_code(code)]
+    if not codes:
+        return {}
+    from patron.customers.models import AttributeEntity, CustomerAttribute
+
+    definitions = {
+        attribute.code: attribute
+        for attribute in CustomerAttribute.objects.filter(
+            entity=AttributeEntity.ADDRESS, is_system=False, code__in=codes
+        ).prefetch_related("options")
+    }
+    view = _store_view_object(store_view) if definitions else None
+    return {code: _readable(definitions.get(code), custom[code], view) for code in codes}
+
+
+def _readable(attribute: Any, value: Any, store_view: Any) -> str:
+    """Return one custom value as text; a value that does not have its attribute's shape (an
+    older or imported one) falls back to its plain text rather than failing the address."""
+    from patron.customers import attributes
+    from patron.customers.models import InputType
+
+    # Lines of a Multiple Line value join with ", " like the street's.
+    if attribute is None or attribute.input_type == InputType.MULTILINE:
+        return _text(value)
+    try:
+        return _text(attributes.display_value(attribute, value, store_view))
+    except (TypeError, ValueError, AttributeError):
+        return _text(value)
+
+
+def _store_view_object(store_view: Any) -> Any:
+    if store_view is None or hasattr(store_view, "pk"):
+        return store_view
+    from patron.core.errors import NotFound
+    from patron.scopes.selectors import get_store_view
+
+    try:
+        return get_store_view(int(store_view))
+    except (NotFound, TypeError, ValueError):
+        return None
 
 
 def _is_code(key: Any) -> bool:
@@ -364,7 +414,9 @@ def render_address(
             "Stored address template %s is invalid (%s); using the default.", path, error
         )
         tree = parse_template(get_field(path).default)
-    data = address_values(address, values=values, language=_language_of(store_view))
+    data = address_values(
+        address, values=values, language=_language_of(store_view), store_view=store_view
+    )
     return _format(tree, fmt, data)
 
 

@@ -146,6 +146,16 @@ class CustomerAdmin(ServiceErrorsMixin, admin.ModelAdmin):
             page(
                 admin_edit.force_sign_in_view, "force_sign_in", "<int:customer_id>/force-sign-in/"
             ),
+            page(
+                admin_edit.attribute_file_view,
+                "attribute_file",
+                "<int:customer_id>/attribute-file/<str:code>/",
+            ),
+            page(
+                admin_edit.address_attribute_file_view,
+                "address_attribute_file",
+                "<int:customer_id>/address/<int:address_id>/attribute-file/<str:code>/",
+            ),
             *super().get_urls(),
         ]
 
@@ -388,3 +398,8 @@ class NewsletterSubscriberAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# Stores > Attributes > Customer and Customer Address are in their own module; importing it here
+# registers them when Django's admin autodiscovers this one.
+from patron.customers import admin_attributes  # noqa: E402, F401

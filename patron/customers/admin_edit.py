@@ -159,3 +159,33 @@ def force_sign_in_view(request, model_admin, customer_id: int):
         "customer": customer,
     }
     return render(request, "admin/customers/customer/force_sign_in_confirm.html", context)
+
+
+# --- Files of custom attributes -----------------------------------------------------------------
+
+
+def attribute_file_view(request, model_admin, customer_id: int, code: str):
+    """A customer's file of a File or Image attribute, for staff who may view customers (of
+    the customer's website; others get 404)."""
+    from patron.customers.attribute_forms import file_attribute, file_response
+    from patron.customers.models import AttributeEntity
+
+    if not request.user.has_perm("customers.view_customer"):
+        raise PermissionDenied
+    customer = customer_for_staff(request, customer_id)
+    return file_response(customer, file_attribute(AttributeEntity.CUSTOMER, code))
+
+
+def address_attribute_file_view(request, model_admin, customer_id: int, address_id: int, code: str):
+    """The file of a File or Image attribute of one of a customer's addresses, for staff who
+    may view customers and their addresses."""
+    from patron.customers.attribute_forms import file_attribute, file_response
+    from patron.customers.models import AttributeEntity
+
+    if not request.user.has_perms(["customers.view_customer", "customers.view_address"]):
+        raise PermissionDenied
+    customer = customer_for_staff(request, customer_id)
+    address = customer.addresses.filter(pk=address_id).first()
+    if address is None:
+        raise Http404
+    return file_response(address, file_attribute(AttributeEntity.ADDRESS, code))

@@ -55,11 +55,13 @@ def _groups():
     return CustomerGroup.objects.exclude(pk=NOT_LOGGED_IN_ID).order_by("code")
 
 
-def _filter_choices(groups, websites) -> dict[str, list[tuple[str, str]]]:
+def _filter_choices(groups, websites, column_set) -> dict[str, list[tuple[str, str]]]:
     """The options of each select filter, as (value, label)."""
+    from patron.customers.attribute_grid import filter_choices
+
     yes_no = [("1", _("Yes")), ("0", _("No"))]
     views = StoreView.objects.filter(store__website__in=websites).order_by("sort_order")
-    return {
+    return filter_choices(column_set.filters()) | {
         "group": [(str(g.pk), g.code) for g in groups],
         "country": [(code, name) for code, name in country_choices() if code],
         "website": [(str(w.pk), w.name) for w in websites],
@@ -71,10 +73,10 @@ def _filter_choices(groups, websites) -> dict[str, list[tuple[str, str]]]:
     }
 
 
-def _state(query):
+def _state(query, column_set=None):
     """The grid state asked for, or the default one with the problems to show."""
     try:
-        return grid.state_from_query(query), []
+        return grid.state_from_query(query, column_set), []
     except InvalidInput as error:
         return grid.default_state(), [p.message for p in error.problems] or [str(error.message)]
 
@@ -105,17 +107,19 @@ def grid_page(request, model_admin, *, query=None, quick_edit=None, status=200):
         view = GridView.objects.filter(user=request.user, pk=view_id).first()
         if view is not None:
             return HttpResponseRedirect(grid_url(view.state, active_view=view.pk))
-    state, state_errors = _state(query)
+    # The custom attributes' columns and filters, read once for the whole page.
+    column_set = grid.ColumnSet.load()
+    state, state_errors = _state(query, column_set)
     user = request.user
     website_ids = staff_website_ids(user)
-    rows = grid.search_state(state, website_ids=website_ids)
+    rows = grid.search_state(state, website_ids=website_ids, column_set=column_set)
     count, capped = grid.capped_count(rows)
     page_size = state["page_size"]
     last_page = None if capped else max(1, -(-count // page_size))
     page = _page_number(query, last_page)
     page_rows = grid.page_of(rows, page, page_size)
     lookups = grid.Lookups.load()
-    columns = [grid.COLUMNS_BY_CODE[code] for code in state["columns"]]
+    columns = [column_set.get(code) for code in state["columns"]]
     edit_id = quick_edit["customer_id"] if quick_edit else _int(query.get("edit"))
     can_quick_edit = user.has_perm("customers.quick_edit_customer")
     row_actions = [
@@ -130,12 +134,10 @@ def grid_page(request, model_admin, *, query=None, quick_edit=None, status=200):
         }
         for row in page_rows
     ]
-    chooser = [grid.COLUMNS_BY_CODE[c] for c in state["columns"]] + [
-        c for c in grid.COLUMNS if c.code not in state["columns"]
-    ]
+    chooser = columns + [c for c in column_set.offered() if c.code not in state["columns"]]
     # Read once: the filters, the quick-edit row and the mass-action form all list them.
     groups, websites = list(_groups()), list(_visible_websites(website_ids))
-    choices = _filter_choices(groups, websites)
+    choices = _filter_choices(groups, websites, column_set)
     state_query = grid.query_from_state(state)
     without_filters = {k: v for k, v in state_query.items() if not k.startswith("f_")}
     context = {
@@ -146,11 +148,11 @@ def grid_page(request, model_admin, *, query=None, quick_edit=None, status=200):
         "state_query": state_query,
         "without_filters": without_filters,
         "without_search": {k: v for k, v in without_filters.items() if k != "keyword"},
-        "active_filters": _describe_filters(state["filters"], choices),
+        "active_filters": _describe_filters(state["filters"], choices, column_set),
         "state_errors": state_errors,
         "columns": columns,
         "chooser": chooser,
-        "all_filters": [c for c in grid.COLUMNS if c.filter],
+        "all_filters": column_set.filters(),
         "filter_choices": choices,
         "table": table,
         "count": count,
@@ -175,12 +177,12 @@ def grid_page(request, model_admin, *, query=None, quick_edit=None, status=200):
     return render(request, "admin/customers/customer/grid.html", context, status=status)
 
 
-def _describe_filters(filters, choices) -> list[tuple[str, str]]:
+def _describe_filters(filters, choices, column_set) -> list[tuple[str, str]]:
     """Each active filter as (column label with its bound, value as the grid shows it)."""
     described = []
     for key, value in filters.items():
-        code, _sep, bound = key.partition("__")
-        column = grid.COLUMNS_BY_CODE[code]
+        column, bound = column_set.filter_column(key)
+        code = column.code
         label = str(column.label)
         if bound:
             word = (
@@ -325,8 +327,11 @@ def _report_mass_action(request, result) -> None:
 def export_view(request, model_admin):
     """Stream the ticked rows, else the filtered rows, else all rows, as CSV or Excel XML."""
     _require(request, "customers.export_customers")
-    state, _errors = _state(request.POST)
-    rows = grid.search_state(state, website_ids=staff_website_ids(request.user))
+    column_set = grid.ColumnSet()  # the attributes' columns, read when the state names one
+    state, _errors = _state(request.POST, column_set)
+    rows = grid.search_state(
+        state, website_ids=staff_website_ids(request.user), column_set=column_set
+    )
     ids = [] if request.POST.get("select_all") == "1" else _selection(request, state)
     if ids:
         rows = rows.filter(customer_id__in=ids)

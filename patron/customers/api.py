@@ -20,7 +20,7 @@ from patron.core.api import (
 )
 from patron.core.errors import Forbidden, NotFound
 from patron.customers import newsletter, selectors, services
-from patron.customers.models import ConsentSource, Customer, Gender
+from patron.customers.models import AttributeForm, ConsentSource, Customer, Gender
 from patron.scopes.models import Website
 
 router = Router(tags=["Customers"], auth=staff_auth)
@@ -51,6 +51,14 @@ class AddressOut(Schema):
     is_default_billing: bool = False
     is_default_shipping: bool = False
     updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_custom_attributes(obj, context):
+        from patron.customers.attributes_api import values_out
+
+        if isinstance(obj, Schema):  # already shown (ninja validates returned schemas again)
+            return obj.custom_attributes
+        return values_out("address", obj, (context or {}).get("request"))
 
 
 class AddressIn(Schema):
@@ -120,6 +128,14 @@ class CustomerOut(Schema):
     custom_attributes: dict[str, Any]
     created_at: dt.datetime
     updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_custom_attributes(obj, context):
+        from patron.customers.attributes_api import values_out
+
+        if isinstance(obj, Schema):  # already shown (ninja validates returned schemas again)
+            return obj.custom_attributes
+        return values_out("customer", obj, (context or {}).get("request"))
 
 
 class ProfileIn(Schema):
@@ -228,11 +244,26 @@ class NewsletterIn(Schema):
 # --- Helpers ------------------------------------------------------------------------------------
 
 
-def _address_out(address, customer: Customer) -> AddressOut:
-    data = AddressOut.from_orm(address)
+def _address_out(address, customer: Customer, request=None) -> AddressOut:
+    data = AddressOut.from_orm(address, context={"request": request})
     data.is_default_billing = customer.default_billing_id == address.pk
     data.is_default_shipping = customer.default_shipping_id == address.pk
     return data
+
+
+def _attribute_values(entity: str, values, request, existing=None):
+    from patron.customers.attributes_api import values_in
+
+    return values_in(entity, values, request, existing)
+
+
+def _address_changes(request, payload: "AddressPatch", address) -> dict[str, Any]:
+    changes = payload.dict(exclude_unset=True)
+    if changes.get("custom_attributes") is not None:
+        changes["custom_attributes"] = _attribute_values(
+            "address", changes["custom_attributes"], request, address.custom_attributes
+        )
+    return changes
 
 
 def _visible_customer(request, customer_id: int) -> Customer:
@@ -341,6 +372,10 @@ def update_customer(request, customer_id: int, payload: CustomerPatch):
     principal = require_permission(request, "customers.change_customer")
     customer = _visible_customer(request, customer_id)
     changes = payload.dict(exclude_unset=True)
+    if changes.get("custom_attributes") is not None:
+        changes["custom_attributes"] = _attribute_values(
+            "customer", changes["custom_attributes"], request, customer.custom_attributes
+        )
     group_id = changes.pop("group_id", None)
     website_id = changes.pop("website_id", None)
     if changes:
@@ -403,7 +438,7 @@ def delete_customer(request, customer_id: int):
 def list_addresses(request, customer_id: int):
     require_permission(request, "customers.view_address")
     customer = _visible_customer(request, customer_id)
-    return [_address_out(a, customer) for a in selectors.list_addresses(customer)]
+    return [_address_out(a, customer, request) for a in selectors.list_addresses(customer)]
 
 
 @router.post(
@@ -416,7 +451,7 @@ def add_address(request, customer_id: int, payload: AddressIn):
     customer = _visible_customer(request, customer_id)
     address = services.add_address(customer=customer, actor=principal.actor, **payload.dict())
     customer.refresh_from_db()
-    return Status(201, _address_out(address, customer))
+    return Status(201, _address_out(address, customer, request))
 
 
 @router.patch(
@@ -427,13 +462,12 @@ def add_address(request, customer_id: int, payload: AddressIn):
 def update_address(request, customer_id: int, address_id: int, payload: AddressPatch):
     principal = require_permission(request, "customers.change_address")
     customer = _visible_customer(request, customer_id)
+    address = selectors.get_address(customer, address_id)
     address = services.update_address(
-        address=selectors.get_address(customer, address_id),
-        actor=principal.actor,
-        **payload.dict(exclude_unset=True),
+        address=address, actor=principal.actor, **_address_changes(request, payload, address)
     )
     customer.refresh_from_db()
-    return _address_out(address, customer)
+    return _address_out(address, customer, request)
 
 
 @router.delete(
@@ -636,7 +670,7 @@ def me(request):
 )
 def my_addresses(request):
     customer = request.customer
-    return [_address_out(a, customer) for a in selectors.list_addresses(customer)]
+    return [_address_out(a, customer, request) for a in selectors.list_addresses(customer)]
 
 
 @shopper_router.post(
@@ -644,11 +678,14 @@ def my_addresses(request):
 )
 def add_my_address(request, payload: AddressIn):
     customer = request.customer
+    fields = payload.dict()
+    fields["custom_attributes"] = _attribute_values("address", fields["custom_attributes"], request)
     address = services.add_address(
-        customer=customer, actor=Actor.customer(customer), **payload.dict()
-    )
+        customer=customer, actor=Actor.customer(customer),
+        attribute_form=AttributeForm.ADDRESS_EDIT, **fields,
+    )  # fmt: skip
     customer.refresh_from_db()
-    return Status(201, _address_out(address, customer))
+    return Status(201, _address_out(address, customer, request))
 
 
 @shopper_router.patch(
@@ -658,13 +695,13 @@ def add_my_address(request, payload: AddressIn):
 )
 def update_my_address(request, address_id: int, payload: AddressPatch):
     customer = request.customer
+    address = selectors.get_address(customer, address_id)
     address = services.update_address(
-        address=selectors.get_address(customer, address_id),
-        actor=Actor.customer(customer),
-        **payload.dict(exclude_unset=True),
-    )
+        address=address, actor=Actor.customer(customer), attribute_form=AttributeForm.ADDRESS_EDIT,
+        **_address_changes(request, payload, address),
+    )  # fmt: skip
     customer.refresh_from_db()
-    return _address_out(address, customer)
+    return _address_out(address, customer, request)
 
 
 @shopper_router.delete(

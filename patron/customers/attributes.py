@@ -51,6 +51,8 @@ MAX_CODE_LENGTH = {AttributeEntity.CUSTOMER: 30, AttributeEntity.ADDRESS: 21}
 MULTILINE_RANGE = (2, 20)
 CHOICE_TYPES = frozenset({InputType.SELECT, InputType.MULTISELECT})
 FILE_TYPES = frozenset({InputType.FILE, InputType.IMAGE})
+# Control characters other than tab and line breaks (NUL cannot even be stored by PostgreSQL).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 TEXT_TYPES = frozenset({InputType.TEXT, InputType.TEXTAREA, InputType.MULTILINE})
 # Which Input Validation values each input type offers (spec b §4).
 VALIDATIONS_BY_TYPE = {
@@ -75,6 +77,9 @@ PROPERTIES = (
     "searchable_in_grid", "used_in_segments", "labels",
 )  # fmt: skip
 FIXED_AFTER_CREATION = frozenset({"input_type"})
+NON_NEGATIVE = (
+    "min_length", "max_length", "max_file_size", "image_max_width", "image_max_height",
+)  # fmt: skip
 
 
 def field_name(code: str) -> str:
@@ -121,6 +126,18 @@ def _definition_problems(entity: str, data: Mapping[str, Any], creating: bool) -
                 field="validation",
             )
         )
+    if (data.get("input_filter") or "") not in InputFilter.values:
+        problems.append(
+            Problem("invalid_choice", _("Choose an input/output filter."), field="input_filter")
+        )
+    for name in NON_NEGATIVE:
+        value = data.get(name)
+        if value is not None and (
+            not isinstance(value, int) or isinstance(value, bool) or value < 0
+        ):
+            problems.append(
+                Problem("invalid_number", _("Enter a whole number of 0 or more."), field=name)
+            )
     if (data.get("input_filter") or "") and input_type not in TEXT_TYPES:
         problems.append(
             Problem(
@@ -131,7 +148,7 @@ def _definition_problems(entity: str, data: Mapping[str, Any], creating: bool) -
         )
     if input_type == InputType.MULTILINE:
         low, high = MULTILINE_RANGE
-        count = data.get("multiline_count")
+        count = data.get("multiline_count", 2)
         if not isinstance(count, int) or not low <= count <= high:
             problems.append(
                 Problem(
@@ -181,6 +198,15 @@ def _code_problems(entity: str, code: str) -> list[Problem]:
             Problem(
                 "code_too_long",
                 _("The attribute code must be at most %(limit)d characters.") % {"limit": limit},
+                field="code",
+            )
+        ]
+    if entity == AttributeEntity.CUSTOMER and code.startswith("billing_"):
+        # The grid keeps address attributes' values under billing_<code>.
+        return [
+            Problem(
+                "reserved_code",
+                _("Customer attribute codes cannot start with billing_."),
                 field="code",
             )
         ]
@@ -267,6 +293,8 @@ def update_attribute(
         options = list(options)
         problems.extend(_options_problems(attribute.input_type, options, existing))
     _raise_if(problems)
+    was_searchable = attribute.searchable_in_grid
+    old_labels = {o.pk: (o.label, o.labels) for o in existing}
     for name, value in changes.items():
         setattr(attribute, name, value.strip() if name == "label" else value)
     attribute.save()
@@ -276,7 +304,22 @@ def update_attribute(
         _write_options(attribute, options)
     _check_default(attribute)
     sync_grid_index(attribute)
+    if _search_words_changed(attribute, was_searchable, old_labels):
+        from patron.customers.attribute_grid import start_attribute_rows_refresh
+
+        start_attribute_rows_refresh(attribute=attribute, actor=actor)
     return attribute
+
+
+def _search_words_changed(attribute, was_searchable: bool, old_labels) -> bool:
+    """Whether the grid's keyword search must be told: the attribute joined or left it, or an
+    option of a searchable one was renamed (its label is what the search finds)."""
+    if attribute.searchable_in_grid != was_searchable:
+        return True
+    new_labels = {o.pk: (o.label, o.labels) for o in attribute.options.all()}
+    return attribute.searchable_in_grid and any(
+        old_labels[pk] != labels for pk, labels in new_labels.items() if pk in old_labels
+    )
 
 
 def _refuse_fixed_changes(attribute, changes: Mapping[str, Any], options) -> None:
@@ -471,6 +514,11 @@ def sync_grid_index(attribute: CustomerAttribute) -> None:
     if attribute.is_system:
         return
     name = grid_index_name(attribute)
+    if connection.vendor == "postgresql":
+        # Deferred foreign-key checks pending in this transaction would make PostgreSQL refuse
+        # the index DDL ("pending trigger events"); run them now.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     if attribute.filterable_in_grid:
         expression = _json_text_sql(grid_key(attribute))
         with connection.cursor() as cursor:
@@ -525,7 +573,8 @@ def clean_values(
     value converted to its typed form, filtered and checked. A value of None or "" clears the
     attribute. On creation, defaults fill what is not given, and a required attribute must
     have a value if the path shows it (``form`` None: the API, imports and the back office,
-    which show every attribute). Raises ``InvalidInput`` naming ``custom_attributes.<code>``."""
+    which show every attribute; a shopper form shows only storefront attributes assigned to
+    it). Raises ``InvalidInput`` naming ``custom_attributes.<code>``."""
     definitions = {a.code: a for a in custom_attributes(entity)}
     submitted = dict(submitted or {})
     result = dict(existing or {})
@@ -539,7 +588,10 @@ def clean_values(
             )
         )
     for code, attribute in definitions.items():
-        shown = form is None or form in attribute.forms
+        shown = form is None or (
+            form in attribute.forms
+            and (attribute.show_on_storefront or form == AttributeForm.ADMIN_CHECKOUT)
+        )
         if code in submitted:
             try:
                 value = _clean_one(attribute, submitted[code], current=result.get(code))
@@ -561,9 +613,24 @@ def clean_values(
                     field=field_name(code),
                 )
             )
+    if problems:
+        _delete_files(_new_paths(existing or {}, result, definitions))
     _raise_if(problems)
     _delete_replaced_files(existing or {}, result, definitions)
     return result
+
+
+def _new_paths(old: Mapping[str, Any], new: Mapping[str, Any], definitions) -> list[str]:
+    """Files this call stored (a refused change must not leave them behind)."""
+    return [
+        value["path"]
+        for code, value in new.items()
+        if code in definitions
+        and definitions[code].input_type in FILE_TYPES
+        and isinstance(value, Mapping)
+        and value.get("path")
+        and (old.get(code) or {}).get("path") != value["path"]
+    ]
 
 
 def _delete_replaced_files(old: Mapping[str, Any], new: Mapping[str, Any], definitions) -> None:
@@ -594,7 +661,7 @@ def _is_empty(value: Any) -> bool:
 
 def _clean_one(attribute: CustomerAttribute, raw: Any, current: Any = None) -> Any:
     """One value in its stored form; raises ``ValidationError`` saying what is wrong."""
-    if _is_empty(raw):
+    if _is_empty(raw) or (isinstance(raw, str) and not raw.strip()):
         return None
     cleaner = _CLEANERS[attribute.input_type]
     return (
@@ -607,6 +674,10 @@ def _clean_one(attribute: CustomerAttribute, raw: Any, current: Any = None) -> A
 def _clean_text(attribute: CustomerAttribute, raw: Any) -> str:
     if not isinstance(raw, str | int | float) or isinstance(raw, bool):
         raise ValidationError(_("Enter text."), code="invalid_type")
+    if isinstance(raw, str) and _CONTROL.search(raw):
+        raise ValidationError(
+            _("Remove the control characters from the text."), code="invalid_characters"
+        )
     value = _filtered(attribute, str(raw).strip())
     if attribute.input_type == InputType.TEXTAREA:
         value = sanitize_html(value)
@@ -618,8 +689,17 @@ def _filtered(attribute: CustomerAttribute, value: str) -> str:
     if attribute.input_filter == InputFilter.STRIP_TAGS:
         return strip_tags(value).strip()
     if attribute.input_filter == InputFilter.ESCAPE_HTML:
-        return html.escape(value, quote=False)
+        # Unescaped first, so saving a stored value again does not escape it twice.
+        escaped = html.escape(html.unescape(value), quote=False)
+        return "".join(_NAMED_ENTITIES.get(char, char) for char in escaped)
     return value
+
+
+# Beyond <, > and &: the typographic characters spec b §4 names, as named entities.
+_NAMED_ENTITIES = {
+    "‘": "&lsquo;", "’": "&rsquo;", "“": "&ldquo;", "”": "&rdquo;", "©": "&copy;",
+    "®": "&reg;", "™": "&trade;",
+}  # fmt: skip
 
 
 _TEXT_RULES = {
@@ -744,7 +824,7 @@ def _clean_file(attribute: CustomerAttribute, raw: Any, current: Any) -> dict[st
             return dict(current)
         raise ValidationError(_("Upload the file again."), code="invalid_file")
     upload = _as_upload(raw)
-    name = PurePath(upload.name).name or "file"
+    name = get_valid_filename_or_default(upload.name)
     extension = PurePath(name).suffix.lower().lstrip(".")
     allowed = [
         e.strip().lower().lstrip(".") for e in attribute.file_extensions.split(",") if e.strip()
@@ -770,6 +850,18 @@ def _clean_file(attribute: CustomerAttribute, raw: Any, current: Any) -> dict[st
         f"{attribute.entity}/{attribute.code}/{name}", ContentFile(upload.content)
     )
     return {"path": path, "name": name, "size": len(upload.content), "content_type": content_type}
+
+
+def get_valid_filename_or_default(name: str) -> str:
+    """A storage-safe file name: path parts dropped, odd characters removed ("file" when
+    nothing is left, e.g. for "..")."""
+    from django.core.exceptions import SuspiciousFileOperation
+    from django.utils.text import get_valid_filename
+
+    try:
+        return get_valid_filename(PurePath(str(name)).name)
+    except SuspiciousFileOperation:
+        return "file"
 
 
 def _as_upload(raw: Any) -> FileUpload:
@@ -886,3 +978,78 @@ def attribute_label(attribute: CustomerAttribute, store_view=None) -> str:
         except FieldDoesNotExist:
             return attribute.label
     return label_for(attribute, store_view)
+
+
+# --- Lookups for the API (appended by the attributes API) ---------------------------------------
+
+
+def list_attributes(entity: str) -> list[CustomerAttribute]:
+    """Every attribute of ``entity``, system ones included, in sort order, with options."""
+    return list(
+        CustomerAttribute.objects.filter(entity=entity)
+        .prefetch_related("options")
+        .order_by("sort_order", "code")
+    )
+
+
+def get_attribute(entity: str, code: str) -> CustomerAttribute:
+    """The attribute ``code`` of ``entity`` with its options; raises ``NotFound``
+    (``attribute_not_found``)."""
+    from patron.core.errors import NotFound
+
+    try:
+        return CustomerAttribute.objects.prefetch_related("options").get(entity=entity, code=code)
+    except CustomerAttribute.DoesNotExist:
+        raise NotFound(
+            _("There is no attribute %(code)s.") % {"code": code},
+            code="attribute_not_found",
+            field="code",
+        ) from None
+
+
+def grid_value_sql(attribute: CustomerAttribute):
+    """Return the grid row's value of ``attribute`` as an expression written exactly as its grid
+    index is (see :func:`sync_grid_index`), so that equality and range filters on it can use
+    that index. PostgreSQL gives text (``true``, ``12``, ``2026-03-01``, ``[1, 2]``); SQLite
+    gives the JSON scalar as its own SQL type (1 for true, 12) and arrays as JSON text."""
+    from django.db.models import TextField
+    from django.db.models.expressions import RawSQL
+
+    # The code matched CODE_PATTERN (checked again by _json_text_sql): nothing else is inlined.
+    sql = _json_text_sql(grid_key(attribute))
+    return RawSQL(sql, (), output_field=TextField())  # noqa: S611
+
+
+# --- Staff action log ---------------------------------------------------------------------------
+
+
+def record_attribute_change(
+    *,
+    attribute: CustomerAttribute,
+    actor: Actor,
+    change: str,
+    count: int | None = None,
+    details: Mapping[str, Any] | None = None,
+):
+    """Add the staff action log entry of a change to an attribute definition (``change``:
+    "created", "changed" or "deleted"; ``count``: the customers or addresses that lost a value),
+    in the caller's transaction, so a change that rolls back leaves none. Patron's own changes
+    (migrations, demo data) are not logged; returns the entry or None."""
+    from patron.staff.models import StaffActionKind
+    from patron.staff.services import record_staff_action
+
+    if actor.kind not in ("staff", "integration"):
+        return None
+    return record_staff_action(
+        actor=actor,
+        action=StaffActionKind.CONFIGURATION,
+        target=_("%(entity)s attribute %(code)s")
+        % {"entity": AttributeEntity(attribute.entity).label, "code": attribute.code},
+        count=count,
+        details={
+            "change": change,
+            "entity": attribute.entity,
+            "code": attribute.code,
+            **(details or {}),
+        },
+    )

@@ -165,14 +165,29 @@ COUNT_CAP = 10_000
 
 @dataclass(frozen=True)
 class GridColumn:
-    """A column of the customers grid: ``filter`` is text, select, date_range, number_range or
-    None; ``default`` says whether it is shown before the staff member changes the columns."""
+    """A column of the customers grid: ``filter`` is text, select, date_range, number_range,
+    contains (a multiple select holding an option) or None; ``default`` says whether it is shown
+    before the staff member changes the columns.
+
+    A custom attribute's column (``attr_<key>``, see patron.customers.attribute_grid) also
+    carries the attribute, its ``key`` in the row's ``custom_attributes`` and whether it is
+    ``offered`` in the column chooser (Add to Column Options) or is only a filter."""
 
     code: str
     label: Any
     field: str
     default: bool
     filter: str | None = "text"
+    attribute: Any = None
+    key: str = ""
+    offered: bool = True
+
+    @property
+    def condition(self) -> str:
+        """How a text filter matches: partial, prefix or full (built-in columns: partial)."""
+        if self.attribute is None:
+            return "partial"
+        return self.attribute.grid_filter_condition
 
 
 COLUMNS: tuple[GridColumn, ...] = (
@@ -204,6 +219,71 @@ COLUMNS: tuple[GridColumn, ...] = (
     GridColumn("status", gettext_lazy("Status"), "is_active", False, "select"),
 )
 COLUMNS_BY_CODE = {column.code: column for column in COLUMNS}
+ATTRIBUTE_PREFIX = "attr_"
+
+
+class ColumnSet:
+    """The grid's columns by code: the built-in ones, then those of the custom attributes.
+
+    The attributes' columns are read from the database once, and only when a code asks for one
+    (or :meth:`load` is used), so a state holding the built-in columns alone needs no query.
+    Read one set per request and pass it on, so the page reads the definitions once."""
+
+    def __init__(self, attribute_columns: Mapping[str, GridColumn] | None = None):
+        self._attribute_columns = attribute_columns
+
+    @classmethod
+    def load(cls) -> "ColumnSet":
+        from patron.customers.attribute_grid import attribute_columns
+
+        return cls(attribute_columns())
+
+    @property
+    def attribute_columns(self) -> Mapping[str, GridColumn]:
+        if self._attribute_columns is None:
+            from patron.customers.attribute_grid import attribute_columns
+
+            self._attribute_columns = attribute_columns()
+        return self._attribute_columns
+
+    def get(self, code: str) -> GridColumn | None:
+        if code.startswith(ATTRIBUTE_PREFIX):
+            return self.attribute_columns.get(code)
+        return COLUMNS_BY_CODE.get(code)
+
+    def offered(self) -> list[GridColumn]:
+        """The columns of the column chooser, in their default order."""
+        return [*COLUMNS, *(c for c in self.attribute_columns.values() if c.offered)]
+
+    def filters(self) -> list[GridColumn]:
+        """The columns that have a filter, in the Filters panel's order."""
+        return [c for c in (*COLUMNS, *self.attribute_columns.values()) if c.filter]
+
+    def is_offered(self, code: str) -> bool:
+        column = self.get(code)
+        return column is not None and column.offered
+
+    def filter_column(self, key: str) -> tuple[GridColumn | None, str]:
+        """The column a filter key is for, and its bound (``from``, ``to`` or "")."""
+        if key.startswith(ATTRIBUTE_PREFIX):
+            # Attribute codes may hold "__" themselves, so the bound is the last part.
+            column = self.get(key)
+            if column is not None:
+                return column, ""
+            code, _sep, bound = key.rpartition("__")
+            return (self.get(code) if code else None), bound
+        code, _sep, bound = key.partition("__")
+        return COLUMNS_BY_CODE.get(code), bound
+
+
+def _vanished(code: str, column: GridColumn | None, *, as_filter: bool = False) -> bool:
+    """Whether ``code`` names an attribute that is gone from the grid (deleted, or no longer
+    offered as a column or filter): saved views and bookmarks then drop it without an error."""
+    if not code.startswith(ATTRIBUTE_PREFIX):
+        return False
+    if as_filter:
+        return column is None or column.filter is None
+    return column is None or not column.offered
 
 
 def search_grid(
@@ -213,13 +293,16 @@ def search_grid(
     filters: Mapping[str, Any] | None = None,
     sort: str = "id",
     descending: bool = False,
+    column_set: ColumnSet | None = None,
 ) -> QuerySet[CustomerGridRow]:
     """Return the grid rows visible to the caller matching the keyword and per-column filters,
-    sorted by one column (ties broken by id). Text filters match a part of the value;
-    ``*_from``/``*_to`` bound date and number columns; select filters match exactly.
-    Raises ``InvalidInput`` naming an unknown sort or filter column."""
+    sorted by one column (ties broken by id). Text filters match a part of the value (custom
+    attributes: their Grid Filter Condition Type); ``*_from``/``*_to`` bound date and number
+    columns; select filters match exactly. Raises ``InvalidInput`` naming an unknown sort or
+    filter column."""
     from patron.core.db import read_alias
 
+    column_set = column_set or ColumnSet()
     rows = CustomerGridRow.objects.using(read_alias())
     if website_ids is not None:
         rows = rows.filter(website_id__in=website_ids)
@@ -227,9 +310,9 @@ def search_grid(
         # search_text is stored lower-case and trigram-indexed as it is (migration 0008), so a
         # plain LIKE on the lower-cased word uses the index without UPPER() on every row.
         rows = rows.filter(search_text__contains=word)
-    rows = _apply_filters(rows, filters or {})
-    column = COLUMNS_BY_CODE.get(sort)
-    if column is None:
+    rows = _apply_filters(rows, filters or {}, column_set)
+    column = column_set.get(sort)
+    if column is None or not column.offered:
         raise InvalidInput(
             _("Unknown sort column %(column)s.") % {"column": sort},
             code="unknown_column",
@@ -245,18 +328,31 @@ def search_grid(
         # the key index cannot serve makes it read the date range first and sort only that.
         key = F("customer_id") + 0
         return rows.order_by(key.desc() if descending else key.asc())
+    if column.attribute is not None:
+        from patron.customers.attribute_grid import sort_expression
+
+        expression = sort_expression(column, rows.db)
+        tie = F("customer_id")
+        if descending:
+            return rows.order_by(expression.desc(), tie.desc())
+        return rows.order_by(expression.asc(), tie.asc())
     prefix = "-" if descending else ""
     return rows.order_by(f"{prefix}{column.field}", f"{prefix}customer_id")
 
 
 def _apply_filters(
-    rows: QuerySet[CustomerGridRow], filters: Mapping[str, Any]
+    rows: QuerySet[CustomerGridRow], filters: Mapping[str, Any], column_set: ColumnSet
 ) -> QuerySet[CustomerGridRow]:
     for key, value in filters.items():
         if value in (None, ""):
             continue
-        code, _sep, bound = key.partition("__")
-        column = COLUMNS_BY_CODE.get(code)
+        column, bound = column_set.filter_column(key)
+        if column is not None and column.attribute is not None and column.filter:
+            from patron.customers.attribute_grid import filter_rows
+
+            rows = filter_rows(rows, column, key, bound, value)
+            continue
+        code = key.partition("__")[0]
         ranged = column is not None and column.filter in ("date_range", "number_range")
         if column is None or column.filter is None or (bound and not ranged):
             raise InvalidInput(
@@ -375,8 +471,12 @@ class Lookups:
 
 
 def cell_value(column: GridColumn, row: CustomerGridRow, lookups: Lookups) -> Any:
-    """The value of ``column`` in ``row`` as the grid shows it: names for ids, words for flags;
-    dates stay dates for the caller to format."""
+    """The value of ``column`` in ``row`` as the grid shows it: names for ids, words for flags,
+    option labels; dates stay dates for the caller to format."""
+    if column.attribute is not None:
+        from patron.customers.attribute_grid import cell
+
+        return cell(column, row)
     value = getattr(row, column.field)
     if column.code == "group":
         return lookups.groups.get(value, value)
@@ -424,16 +524,22 @@ def default_state() -> dict[str, Any]:
     }
 
 
-def clean_state(raw: Mapping[str, Any]) -> dict[str, Any]:
+def clean_state(raw: Mapping[str, Any], column_set: ColumnSet | None = None) -> dict[str, Any]:
     """Return a complete, valid grid state from ``raw`` (a saved view or a request's values),
-    raising ``InvalidInput`` that names each unknown column, filter, sort or page size."""
+    raising ``InvalidInput`` that names each unknown column, filter, sort or page size.
+
+    Custom attribute columns, filters and sort that are gone (the attribute deleted, or no
+    longer offered as a column or filter) are dropped without an error, so saved views and
+    bookmarks keep working; with no column left the default columns are shown."""
+    column_set = column_set or ColumnSet()
     state = default_state()
     problems = []
     columns = raw.get("columns")
     if columns:
         if isinstance(columns, str):
             columns = [code for code in columns.split(",") if code]
-        unknown = [code for code in columns if code not in COLUMNS_BY_CODE]
+        columns = [code for code in columns if not _vanished(code, column_set.get(code))]
+        unknown = [code for code in columns if not column_set.is_offered(code)]
         if unknown:
             problems.append(
                 Problem(
@@ -442,17 +548,24 @@ def clean_state(raw: Mapping[str, Any]) -> dict[str, Any]:
                     field="columns",
                 )
             )
-        state["columns"] = list(dict.fromkeys(code for code in columns if code in COLUMNS_BY_CODE))
+        kept = list(dict.fromkeys(code for code in columns if column_set.is_offered(code)))
+        state["columns"] = kept or state["columns"]
     state["keyword"] = str(raw.get("keyword") or "").strip()[:200].strip()
-    filters = {k: str(v).strip() for k, v in (raw.get("filters") or {}).items() if str(v).strip()}
+    filters = {
+        k: str(v).strip()
+        for k, v in (raw.get("filters") or {}).items()
+        if str(v).strip() and not _vanished(k, column_set.filter_column(k)[0], as_filter=True)
+    }
     for key, value in filters.items():
         try:
-            _apply_filters(CustomerGridRow.objects.none(), {key: value})
+            _apply_filters(CustomerGridRow.objects.none(), {key: value}, column_set)
         except InvalidInput as error:
             problems.append(Problem(error.code, str(error.message), field=error.field))
     state["filters"] = filters
     sort = raw.get("sort") or "id"
-    if sort not in COLUMNS_BY_CODE:
+    if _vanished(sort, column_set.get(sort)):
+        sort = "id"
+    if not column_set.is_offered(sort):
         problems.append(
             Problem(
                 "unknown_column",
@@ -483,7 +596,9 @@ def clean_state(raw: Mapping[str, Any]) -> dict[str, Any]:
     return state
 
 
-def state_from_query(query: Mapping[str, Any]) -> dict[str, Any]:
+def state_from_query(
+    query: Mapping[str, Any], column_set: ColumnSet | None = None
+) -> dict[str, Any]:
     """Read a grid state from query parameters: the state's own names, and each filter as
     ``f_<filter>`` (``f_group=1``, ``f_created_at__from=2026-01-01``)."""
     raw: dict[str, Any] = {name: query.get(name) for name in STATE_PARAMETERS}
@@ -492,7 +607,7 @@ def state_from_query(query: Mapping[str, Any]) -> dict[str, Any]:
     raw["filters"] = {
         key[2:]: value for key, value in query.items() if key.startswith("f_") and value
     }
-    return clean_state(raw)
+    return clean_state(raw, column_set)
 
 
 def query_from_state(state: Mapping[str, Any]) -> dict[str, str]:
@@ -508,7 +623,12 @@ def query_from_state(state: Mapping[str, Any]) -> dict[str, str]:
     return {key: value for key, value in query.items() if value}
 
 
-def search_state(state: Mapping[str, Any], *, website_ids: list[int] | None):
+def search_state(
+    state: Mapping[str, Any],
+    *,
+    website_ids: list[int] | None,
+    column_set: ColumnSet | None = None,
+):
     """The rows a grid state shows, for the staff member's websites."""
     return search_grid(
         website_ids=website_ids,
@@ -516,20 +636,36 @@ def search_state(state: Mapping[str, Any], *, website_ids: list[int] | None):
         filters=state["filters"],
         sort=state["sort"],
         descending=state["direction"] == "desc",
+        column_set=column_set,
     )
 
 
 def export_chunks(
-    rows: QuerySet[CustomerGridRow], file_format: str, *, columns: list[str] | None = None
+    rows: QuerySet[CustomerGridRow],
+    file_format: str,
+    *,
+    columns: list[str] | None = None,
+    column_set: ColumnSet | None = None,
 ):
     """Return (chunks, content type, file name) streaming ``rows`` as CSV or Excel XML with
-    ``columns`` (codes, in order; every column by default); raise ``InvalidInput`` for another
-    format."""
+    ``columns`` (codes, in order; by default every column, with the custom attributes offered
+    as columns); raise ``InvalidInput`` for another format or an unknown column."""
     from patron.core.writers import EXPORT_FORMATS, csv_chunks, excel_xml_chunks
 
     if file_format not in EXPORT_FORMATS:
         raise InvalidInput(_("format must be csv or xml."), code="invalid_format", field="format")
-    chosen = [COLUMNS_BY_CODE[code] for code in columns] if columns else list(COLUMNS)
+    column_set = column_set or ColumnSet()
+    if columns:
+        unknown = [code for code in columns if not column_set.is_offered(code)]
+        if unknown:
+            raise InvalidInput(
+                _("Unknown column %(column)s.") % {"column": ", ".join(unknown)},
+                code="unknown_column",
+                field="columns",
+            )
+        chosen = [column_set.get(code) for code in columns]
+    else:
+        chosen = column_set.offered()
     header = [str(column.label) for column in chosen]
     values = export_rows(rows, chosen)
     chunks = (

@@ -10,14 +10,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from patron.core.actors import Actor
-from patron.core.admin_helpers import add_errors_to_form
 from patron.core.errors import PatronError
 from patron.core.history import describe, kind_label
-from patron.core.registries import CustomerSection, customer_sections
-from patron.customers import selectors, services
+from patron.core.registries import CustomerSection, customer_sections, customer_view_blocks
+from patron.customers import attributes, selectors, services
+from patron.customers.attribute_forms import add_attribute_fields, add_errors, submitted_attributes
 from patron.customers.models import (
     NOT_LOGGED_IN_ID,
     Address,
+    AttributeEntity,
     ConsentSource,
     Customer,
     CustomerGroup,
@@ -57,6 +58,12 @@ def render_customer_view(request, customer: Customer) -> str:
         customer,
         locked=is_locked(customer),
         billing=customer.default_billing,
+        blocks=[
+            block.render(request, customer)
+            for block in customer_view_blocks
+            if block.is_enabled()
+            and (block.permission is None or request.user.has_perm(block.permission))
+        ],
     )
 
 
@@ -96,6 +103,16 @@ class AccountForm(forms.ModelForm):
         from patron.customers.validation import apply_field_rules, form_rules
 
         apply_field_rules(self, [form_rules(self.instance.website)], self.instance)
+        customer = self.instance
+        # Every custom attribute, whatever its forms (the back office shows them all).
+        self.attribute_fields = add_attribute_fields(
+            self,
+            attributes.attributes_for_form(AttributeEntity.CUSTOMER, None),
+            values=customer.custom_attributes,
+            file_url=lambda code: reverse(
+                "admin:customers_customer_attribute_file", args=[customer.pk, code]
+            ),
+        )
         if not user.has_perm("customers.change_customer"):
             for field in self.fields.values():
                 field.disabled = True
@@ -106,7 +123,10 @@ class AccountForm(forms.ModelForm):
 
 
 def _account_form(request, customer: Customer, data=None) -> AccountForm:
-    return AccountForm(data, instance=Customer.objects.get(pk=customer.pk), user=request.user)
+    files = request.FILES if data is not None else None
+    return AccountForm(
+        data, files, instance=Customer.objects.get(pk=customer.pk), user=request.user
+    )
 
 
 def render_account(request, customer: Customer, form: AccountForm | None = None) -> str:
@@ -132,13 +152,15 @@ def post_account(request, customer: Customer):
         }
         own = {k: ("" if v is None and k not in ("dob", "gender") else v) for k, v in data.items()}
         website, group = own.pop("website", None), own.pop("group", None)
+        if form.attribute_fields:
+            own["custom_attributes"] = submitted_attributes(form)
         try:
             services.save_customer_account(
                 customer=customer, actor=Actor.staff(request.user), website=website, group=group,
                 consent_reason=form.cleaned_data.get("assistance_reason") or "", **own,
             )  # fmt: skip
         except PatronError as error:
-            add_errors_to_form(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("You saved the customer."))
             if "save_and_continue" in request.POST:
@@ -164,16 +186,26 @@ def _address_form(request, customer: Customer, data=None, address: Address | Non
         initial["default_shipping"] = customer.default_shipping_id == address.pk
     form = AddressForm(
         data,
+        request.FILES if data is not None else None,
         initial=initial,
         rules=form_rules(customer.website),
         show_vat=True,  # staff always see the address VAT number, whatever the shop shows
         region_options=region_choices(
             (data or {}).get("country_id") or initial.get("country_id") or ""
         ),
+        attributes=attributes.attributes_for_form(AttributeEntity.ADDRESS, None),
+        attribute_values=None if address is None else address.custom_attributes,
+        file_url=None if address is None else _address_file_url(customer, address),
     )
     form.fields["default_billing"].label = gettext_lazy("Default Billing Address")
     form.fields["default_shipping"].label = gettext_lazy("Default Shipping Address")
     return form
+
+
+def _address_file_url(customer: Customer, address: Address):
+    return lambda code: reverse(
+        "admin:customers_customer_address_attribute_file", args=[customer.pk, address.pk, code]
+    )
 
 
 def _address_of(customer: Customer, address_id: str) -> Address | None:
@@ -247,7 +279,7 @@ def post_addresses(request, customer: Customer):
                         address=address, actor=actor, **flags, **form.address_values()
                     )
             except PatronError as error:
-                add_errors_to_form(form, error)
+                add_errors(form, error)
             else:
                 messages.success(request, _("You saved the address."))
                 return HttpResponseRedirect(section_url(customer, "addresses"))

@@ -1,21 +1,39 @@
 """Dashboard forms: they parse and render by the website's options; rules live in services."""
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from patron.accounts.forms import name_fields, personal_fields
 from patron.accounts.passwords import policy_help
 from patron.core.locales import country_choices
+from patron.customers.attribute_forms import (
+    FileUrl,
+    add_attribute_fields,
+    attribute_fields,
+    submitted_attributes,
+)
+from patron.customers.models import CustomerAttribute
 from patron.customers.validation import FormRules
 
 
 class AddressForm(forms.Form):
+    """An address (the shopper's address book and the back office's Addresses section). The
+    custom ``attributes`` follow the address fields, showing the stored ``attribute_values``
+    (None: a new address, which starts from the attributes' default values)."""
+
     def __init__(
         self,
         *args,
         rules: FormRules,
         show_vat: bool,
         region_options: list[tuple[str, str]],
+        attributes: Iterable[CustomerAttribute] = (),
+        attribute_values: Mapping[str, Any] | None = None,
+        store_view=None,
+        file_url: FileUrl | None = None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
@@ -62,6 +80,17 @@ class AddressForm(forms.Form):
         )  # fmt: skip
         if show_vat:
             fields["vat_id"] = forms.CharField(label=_("VAT Number"), max_length=64, required=False)
+        # The custom address attributes (of the form the view shows), before the defaults.
+        self.attribute_definitions = list(attributes)
+        extra = attribute_fields(
+            self.attribute_definitions,
+            values=attribute_values,
+            store_view=store_view,
+            file_url=file_url,
+            use_defaults=attribute_values is None,
+        )
+        fields.update(extra)
+        self.attribute_fields = list(extra)
         fields["default_billing"] = forms.BooleanField(
             label=_("Use as my default billing address"), required=False
         )
@@ -78,11 +107,25 @@ class AddressForm(forms.Form):
         data["street"] = street
         data.pop("default_billing", None)
         data.pop("default_shipping", None)
+        for name in self.attribute_fields:
+            data.pop(name, None)
+        if self.attribute_fields:
+            data["custom_attributes"] = submitted_attributes(self)
         return data
 
 
 class AccountForm(forms.Form):
-    def __init__(self, *args, rules: FormRules, assistance_texts: tuple[str, str], **kwargs):
+    def __init__(
+        self,
+        *args,
+        rules: FormRules,
+        assistance_texts: tuple[str, str],
+        attributes: Iterable[CustomerAttribute] = (),
+        attribute_values: Mapping[str, Any] | None = None,
+        store_view=None,
+        file_url: FileUrl | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         fields: dict[str, forms.Field] = name_fields(rules) | personal_fields(rules)
         fields["allow_remote_assistance"] = forms.BooleanField(
@@ -110,6 +153,14 @@ class AccountForm(forms.Form):
         )  # fmt: skip
         fields["password"].help_text = policy_help()
         self.fields.update(fields)
+        # The custom attributes of the Customer Account Edit form, after the profile fields.
+        self.attribute_fields = add_attribute_fields(
+            self,
+            attributes,
+            values=attribute_values or {},
+            store_view=store_view,
+            file_url=file_url,
+        )
         self.profile_fields = [
             n
             for n in self.fields
@@ -122,6 +173,7 @@ class AccountForm(forms.Form):
                 "password",
                 "password_confirmation",
             )
+            and n not in self.attribute_fields
         ]
 
 

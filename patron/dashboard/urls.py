@@ -10,6 +10,11 @@ urlpatterns = [
         views.confirm_email_change_view,
         name="customer-email-confirm",
     ),
+    path(
+        "customer/account/attribute-file/<str:code>/",
+        views.attribute_file_view,
+        name="customer-attribute-file",
+    ),
     path("customer/address/", views.address_book_view, name="customer-address-book"),
     path("customer/address/new/", views.address_new_view, name="customer-address-new"),
     path(
@@ -21,6 +26,11 @@ urlpatterns = [
         "customer/address/<int:address_id>/delete/",
         views.address_delete_view,
         name="customer-address-delete",
+    ),
+    path(
+        "customer/address/<int:address_id>/attribute-file/<str:code>/",
+        views.address_attribute_file_view,
+        name="customer-address-attribute-file",
     ),
     path("customer/address/regions/", views.regions_view, name="customer-address-regions"),
     path("newsletter/manage/", views.newsletter_view, name="customer-newsletter"),

@@ -20,12 +20,16 @@ from patron.accounts import sessions
 from patron.accounts.views import visible_dashboard_links
 from patron.assistance.services import checkbox_texts
 from patron.core.actors import Actor
-from patron.core.admin_helpers import add_errors_to_form
 from patron.core.errors import NotFound, PatronError
 from patron.core.registries import dashboard_blocks
-from patron.customers import newsletter, selectors, services
+from patron.customers import attribute_forms, newsletter, selectors, services
 from patron.customers.address_rules import region_choices
-from patron.customers.models import ConsentSource, SubscriberStatus
+from patron.customers.models import (
+    AttributeEntity,
+    AttributeForm,
+    ConsentSource,
+    SubscriberStatus,
+)
 from patron.customers.validation import form_rules
 from patron.dashboard.forms import AccountForm, AddressForm, NewsletterForm
 from patron.scopes.config import get_config
@@ -55,6 +59,14 @@ def _page(request, template, context, status=200):
     )
 
 
+def _customer_file_url(code: str) -> str:
+    return reverse("customer-attribute-file", args=[code])
+
+
+def _address_file_url(address):
+    return lambda code: reverse("customer-address-attribute-file", args=[address.pk, code])
+
+
 @customer_required
 def account_view(request):
     customer = request.customer
@@ -68,6 +80,12 @@ def account_view(request):
             "subscribed": subscribed,
             "default_billing": customer.default_billing,
             "default_shipping": customer.default_shipping,
+            "attribute_values": attribute_forms.shown_values(
+                attribute_forms.storefront_attributes(AttributeEntity.CUSTOMER),
+                customer.custom_attributes,
+                store_view=request.store_view,
+                file_url=_customer_file_url,
+            ),
             # Other apps' blocks (Recent Orders, ...), so this app imports none of them.
             "blocks": [
                 block.render(request, customer)
@@ -95,10 +113,11 @@ def address_book_view(request):
     )
 
 
-def _address_form(request, data=None, initial=None, country=None):
+def _address_form(request, data=None, initial=None, country=None, address=None):
     website = request.store_view.store.website
     return AddressForm(
         data,
+        (request.FILES or None) if data else None,
         initial=initial,
         rules=form_rules(website),
         show_vat=bool(
@@ -109,6 +128,12 @@ def _address_form(request, data=None, initial=None, country=None):
         region_options=region_choices(
             (data or {}).get("country_id") or country or (initial or {}).get("country_id") or ""
         ),
+        attributes=attribute_forms.storefront_attributes(
+            AttributeEntity.ADDRESS, AttributeForm.ADDRESS_EDIT
+        ),
+        attribute_values=None if address is None else address.custom_attributes,
+        store_view=request.store_view,
+        file_url=None if address is None else _address_file_url(address),
     )
 
 
@@ -129,10 +154,11 @@ def address_new_view(request):
                 actor=sessions.shopper_actor(request),
                 default_billing=form.cleaned_data["default_billing"],
                 default_shipping=form.cleaned_data["default_shipping"],
+                attribute_form=AttributeForm.ADDRESS_EDIT,
                 **form.address_values(),
             )
         except PatronError as error:
-            add_errors_to_form(form, _street_errors(error))
+            attribute_forms.add_errors(form, _street_errors(error))
         else:
             messages.success(request, _("You saved the address."))
             return redirect("customer-address-book")
@@ -176,7 +202,9 @@ def address_edit_view(request, address_id):
         initial[f"street_{line}"] = value
     initial["default_billing"] = customer.default_billing_id == address.pk
     initial["default_shipping"] = customer.default_shipping_id == address.pk
-    form = _address_form(request, request.POST or None, initial=initial, country=address.country_id)
+    form = _address_form(
+        request, request.POST or None, initial=initial, country=address.country_id, address=address
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.update_address(
@@ -184,10 +212,11 @@ def address_edit_view(request, address_id):
                 actor=sessions.shopper_actor(request),
                 default_billing=form.cleaned_data["default_billing"] or None,
                 default_shipping=form.cleaned_data["default_shipping"] or None,
+                attribute_form=AttributeForm.ADDRESS_EDIT,
                 **form.address_values(),
             )
         except PatronError as error:
-            add_errors_to_form(form, _street_errors(error))
+            attribute_forms.add_errors(form, _street_errors(error))
         else:
             messages.success(request, _("You saved the address."))
             return redirect("customer-address-book")
@@ -248,9 +277,16 @@ def account_edit_view(request):
     initial["change_password"] = request.GET.get("changepass") == "1"
     form = AccountForm(
         request.POST or None,
+        request.FILES or None,
         initial=initial,
         rules=rules,
         assistance_texts=checkbox_texts(customer.website),
+        attributes=attribute_forms.storefront_attributes(
+            AttributeEntity.CUSTOMER, AttributeForm.ACCOUNT_EDIT
+        ),
+        attribute_values=customer.custom_attributes,
+        store_view=request.store_view,
+        file_url=_customer_file_url,
     )
     if request.method == "POST" and form.is_valid() and _save_account(request, form, customer):
         return redirect("customer-account")
@@ -306,9 +342,13 @@ def _save_account(request, form, customer) -> bool:
             consent = profile.pop("allow_remote_assistance", customer.allow_remote_assistance)
             if consent != customer.allow_remote_assistance:
                 services.set_assistance_consent(customer=customer, allowed=consent, actor=actor)
-            services.update_customer(customer=customer, actor=actor, **profile)
+            if form.attribute_fields:
+                profile["custom_attributes"] = attribute_forms.submitted_attributes(form)
+            services.update_customer(
+                customer=customer, actor=actor, attribute_form=AttributeForm.ACCOUNT_EDIT, **profile
+            )
     except PatronError as error:
-        add_errors_to_form(form, error)
+        attribute_forms.add_errors(form, error)
         return False
     if change_password:
         sessions.refresh_fingerprint(request, customer)
@@ -403,3 +443,30 @@ def newsletter_unsubscribe_view(request):
         newsletter.unsubscribe_by_token(token=token)
         return render(request, "dashboard/newsletter_done.html", {"ok": True, "unsubscribed": True})
     return render(request, "dashboard/newsletter_unsubscribe.html", {"subscriber": subscriber})
+
+
+# --- Files of custom attributes -----------------------------------------------------------------
+
+
+@customer_required
+@require_GET
+def attribute_file_view(request, code):
+    """The signed-in shopper's own file of a storefront attribute; 404 for any other."""
+    attribute = attribute_forms.file_attribute(AttributeEntity.CUSTOMER, code)
+    if not attribute.show_on_storefront:
+        raise Http404
+    return attribute_forms.file_response(request.customer, attribute)
+
+
+@customer_required
+@require_GET
+def address_attribute_file_view(request, address_id, code):
+    """The file of a storefront attribute of one of the signed-in shopper's addresses."""
+    try:
+        address = selectors.get_address(request.customer, address_id)
+    except NotFound:
+        raise Http404 from None
+    attribute = attribute_forms.file_attribute(AttributeEntity.ADDRESS, code)
+    if not attribute.show_on_storefront:
+        raise Http404
+    return attribute_forms.file_response(address, attribute)

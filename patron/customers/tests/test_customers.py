@@ -431,12 +431,11 @@ def test_values_the_database_would_refuse_are_reported_by_field(view_a, fields, 
 
 def test_none_clears_optional_text_and_custom_attributes(customer):
     # given
-    services.update_customer(
-        customer=customer, taxvat="GB1", custom_attributes={"tier": "gold"}, actor=SYSTEM
-    )
-
     attributes.create_attribute(
         entity="customer", code="tier", label="Tier", input_type="text", actor=SYSTEM
+    )
+    services.update_customer(
+        customer=customer, taxvat="GB1", custom_attributes={"tier": "gold"}, actor=SYSTEM
     )
 
     # when
