@@ -90,6 +90,7 @@ def register_routers() -> None:
     from patron.assistance.api import router as assistance_router
     from patron.customers.api import router as customers_router
     from patron.customers.api import shopper_router
+    from patron.customers.attributes_api import router as attributes_router
     from patron.sales.api import router as sales_router
     from patron.scopes.api import router as scopes_router
     from patron.staff.api import router as staff_router
@@ -99,8 +100,10 @@ def register_routers() -> None:
     api.add_router("/", staff_router)
     api.add_router("/", customers_router)
     api.add_router("/", shopper_router)
+    api.add_router("/", attributes_router)
     api.add_router("/", accounts_router)
     api.add_router("/", me_router)
     api.add_router("/", webhooks_router)
     api.add_router("/", assistance_router)
     api.add_router("/", sales_router)
+    api.add_router("/", "patron.credit.api.router")

@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("patron.assistance.urls")),
     path("", include("patron.dashboard.urls")),
     path("", include("patron.sales.urls")),
+    path("", include("patron.credit.urls")),
     path("", core_views.storefront_home, name="storefront-home"),
 ]

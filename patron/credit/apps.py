@@ -8,7 +8,8 @@ class CreditConfig(AppConfig):
     verbose_name = _("Store credit")
 
     def ready(self) -> None:
-        from patron.credit import history, settings_fields, tasks  # noqa: F401
+        from patron.credit import history, sections, shop_views, tasks  # noqa: F401
 
-        settings_fields.register_settings()
         tasks.register_jobs()
+        sections.register_sections()
+        shop_views.register_dashboard()

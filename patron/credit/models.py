@@ -52,7 +52,8 @@ class StoreCreditHistory(ActorFields):
     action = models.CharField(_("action"), max_length=16, choices=CreditAction.choices)
     delta = models.DecimalField(_("balance change"), **MONEY)
     balance_after = models.DecimalField(_("balance"), **MONEY)
-    reference = models.CharField(_("order or credit memo"), max_length=64, blank=True)
+    # "<order number>/<credit memo number>" for refunds: room for two 64-character numbers.
+    reference = models.CharField(_("order or credit memo"), max_length=130, blank=True)
     comment = models.TextField(_("comment"), blank=True)
     notified = models.BooleanField(_("customer notified"), default=False)
     created_at = models.DateTimeField(_("date"), auto_now_add=True)

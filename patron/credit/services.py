@@ -6,6 +6,7 @@ Checkout calls are idempotent by the shop's reference: spending for an order, re
 refunding to store credit happen once per order or credit memo number, whatever the retries.
 """
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -28,11 +29,12 @@ from patron.customers.models import Customer
 from patron.scopes.config import get_config
 from patron.scopes.models import StoreView, Website
 
-ENABLED = "customer/magento_customerbalance/is_enabled"
-SHOW_HISTORY = "customer/magento_customerbalance/show_history"
-REFUND_AUTOMATICALLY = "customer/magento_customerbalance/refund_automatically"
-EMAIL_IDENTITY = "customer/magento_customerbalance/email_identity"
-EMAIL_TEMPLATE = "customer/magento_customerbalance/email_template"
+# Store Credit Options, on the Customer Configuration page (patron/scopes/fields.py).
+ENABLED = "customer/store_credit/enabled"
+SHOW_HISTORY = "customer/store_credit/show_history"
+REFUND_AUTOMATICALLY = "customer/store_credit/refund_automatically"
+EMAIL_IDENTITY = "customer/store_credit/email_identity"
+EMAIL_TEMPLATE = "customer/store_credit/email_template"
 FOUR_PLACES = Decimal("0.0001")
 
 events.declare("storeCreditChanged", "A customer's store credit balance changed.")
@@ -263,6 +265,13 @@ def spend(
     _check_website(customer, website)
     amount = _positive(amount)
     balance, _created = _locked_balance(customer, website)
+    if _recorded(balance, CreditAction.REVERTED, order_number):
+        raise Conflict(
+            _("The store credit of order %(number)s was given back; use a new order number.")
+            % {"number": order_number},
+            code="order_reverted",
+            field="order",
+        )
     return _once(balance, CreditAction.USED, order_number, amount) or _move(
         balance, CreditAction.USED, -amount, actor, reference=order_number
     )
@@ -282,10 +291,26 @@ def revert(
             _("No store credit was used for order %(number)s.") % {"number": order_number},
             code="nothing_to_revert",
         )
-    amount = -used.delta
-    return _once(balance, CreditAction.REVERTED, order_number, amount) or _move(
-        balance, CreditAction.REVERTED, amount, actor, reference=order_number
-    )
+    done = StoreCreditHistory.objects.filter(
+        balance=balance, action=CreditAction.REVERTED, reference=order_number
+    ).first()
+    if done is not None:
+        return done
+    amount = _left_to_revert(customer, website, order_number, -used.delta)
+    if amount <= 0:
+        raise InvalidInput(
+            _("The store credit of order %(number)s already came back with its refunds.")
+            % {"number": order_number},
+            code="nothing_to_revert",
+        )
+    return _move(balance, CreditAction.REVERTED, amount, actor, reference=order_number)
+
+
+def _left_to_revert(customer, website, order_number: str, used: Decimal) -> Decimal:
+    from patron.sales.models import Order
+
+    order = Order.objects.filter(website=website, number=order_number, customer=customer).first()
+    return used if order is None else used_credit_left(order)
 
 
 @transaction.atomic
@@ -308,26 +333,58 @@ def refund(
 
 
 def credit_order_refund(refund_fact, actor: Actor) -> StoreCreditHistory | None:
-    """Called as the shop reports a refund: the part it refunds to store credit, plus, when
-    "Refund Store Credit Automatically" is on, the store credit the order used (up to the
-    refund). Guest orders have no balance to credit (spec b §11)."""
+    """Called as the shop reports a refund: the part it refunds to store credit becomes a
+    Refunded row; and when "Refund Store Credit Automatically" is on, the store credit the
+    order used comes back once, as a Reverted row of the order (the same row a cancellation
+    writes, so it is never given back twice). Guest orders have no balance (spec b §11)."""
     order = refund_fact.order
     if order.customer_id is None or not is_enabled():
         return None
+    base_currency = order.website.base_currency
     amount = refund_fact.to_store_credit
+    if amount and refund_fact.currency != base_currency:
+        # Balances are kept in the base currency and Patron has no exchange rates: the shop
+        # credits the converted amount itself (PUT .../refunds/{number}/store-credit).
+        raise InvalidInput(
+            _(
+                "Store credit is kept in %(base)s, the website's base currency, and this order "
+                "is in %(currency)s: credit the converted amount to store credit instead."
+            )
+            % {"base": base_currency, "currency": refund_fact.currency},
+            code="store_credit_currency",
+            field="to_store_credit",
+        )
     if get_config(REFUND_AUTOMATICALLY):
-        used = StoreCreditHistory.objects.filter(
-            balance__customer_id=order.customer_id, balance__website_id=order.website_id,
-            action=CreditAction.USED, reference=order.number,
-        ).first()  # fmt: skip
-        if used is not None:
-            amount = min(refund_fact.grand_total, amount + (-used.delta))
+        amount += used_credit_left(order, exclude_refund=refund_fact)
+        if refund_fact.currency == base_currency:
+            amount = min(refund_fact.grand_total, amount)
     if amount <= 0:
         return None
     return refund(
         customer=order.customer, website=order.website, amount=amount,
         refund_number=f"{order.number}/{refund_fact.number}", actor=actor,
     )  # fmt: skip
+
+
+def used_credit_left(order, exclude_refund=None) -> Decimal:
+    """The store credit an order used that has not come back yet: not reverted, and not
+    returned with an earlier refund (the part of a refund's credit beyond what the shop chose
+    to refund to store credit)."""
+    rows = {
+        (row.action, row.reference): row.delta
+        for row in StoreCreditHistory.objects.filter(
+            balance__customer_id=order.customer_id, balance__website_id=order.website_id,
+            reference__startswith=order.number,
+        )
+    }  # fmt: skip
+    used = -rows.get((CreditAction.USED, order.number), Decimal(0))
+    given = rows.get((CreditAction.REVERTED, order.number), Decimal(0))
+    refunds = order.refunds.exclude(pk=getattr(exclude_refund, "pk", None))
+    for earlier in refunds:
+        credited = rows.get((CreditAction.REFUNDED, f"{order.number}/{earlier.number}"))
+        if credited is not None:
+            given += max(Decimal(0), credited - earlier.to_store_credit)
+    return max(Decimal(0), used - given)
 
 
 def expire_due(now=None) -> int:
@@ -354,3 +411,245 @@ def _expire_balance(balance_id: int, now) -> int:
         lot.save(update_fields=["remaining"])
         _move(balance, CreditAction.EXPIRED, -amount, SYSTEM)
     return len(lots)
+
+
+# --- Checkout (the shop's calls, spec b §7 "Checkout workflow") ---------------------------------
+
+
+@dataclass(frozen=True)
+class CartCredit:
+    """Store credit applied to a cart: what is applied, what is left to pay, and the balance
+    (which applying does not change; the order spends it when placed)."""
+
+    cart: Any
+    applied: Decimal
+    remaining: Decimal
+    balance: Decimal
+    currency: str
+
+
+def _refuse_guest(customer: Customer | None) -> Customer:
+    if customer is None:
+        raise InvalidInput(
+            _("Guests cannot use store credit; the shopper must sign in."),
+            code="guest_not_allowed",
+            field="customer_id",
+        )
+    return customer
+
+
+NUMBER_LENGTH = 64  # the shop's order and credit memo numbers (sales.Order.number)
+
+
+def _reference(value: str, field: str, limit: int = NUMBER_LENGTH) -> str:
+    """The shop's number as a history reference, refused (not cut) when it is longer than a
+    shop's number may be, so two long numbers never collide."""
+    value = value.strip()
+    if not value or len(value) > limit:
+        raise InvalidInput(
+            _("The reference must have 1 to %(limit)d characters.") % {"limit": limit},
+            code="invalid_reference",
+            field=field,
+        )
+    return value
+
+
+def _recorded(balance: StoreCreditBalance, action: str, reference: str) -> bool:
+    return StoreCreditHistory.objects.filter(
+        balance=balance, action=action, reference=reference
+    ).exists()
+
+
+def checkout_balance(*, customer: Customer | None, website: Website) -> StoreCreditBalance:
+    """Return the customer's balance on ``website`` as checkout shows it (an unsaved empty one
+    when there is none). Raises ``InvalidInput`` for a guest (``guest_not_allowed``), when
+    store credit is off or when the account belongs to another website."""
+    _refuse_when_disabled()
+    customer = _refuse_guest(customer)
+    _check_website(customer, website)
+    balance = StoreCreditBalance.objects.filter(customer=customer, website=website).first()
+    return balance or StoreCreditBalance(
+        customer=customer, website=website, amount=Decimal(0).quantize(FOUR_PLACES),
+        currency=website.base_currency,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def apply_to_cart(
+    *, customer: Customer | None, website: Website, actor: Actor, amount: Any = None
+) -> CartCredit:
+    """Apply store credit to the customer's active cart on ``website``: the smallest of the
+    balance, the cart's grand total and ``amount`` (``None``: as much as the balance covers;
+    ``0``: take the credit off the cart). The balance is not changed; :func:`spend` takes it
+    when the order is placed.
+
+    Raises ``InvalidInput`` for a guest, when store credit is off, for another website's
+    account, a negative amount or a cart in another currency than the balance, and
+    ``NotFound`` (``cart_not_found``) when the customer has no active cart there.
+    """
+    from patron.sales.models import Cart
+
+    customer = _refuse_guest(customer)
+    wanted = None if amount is None else _amount(amount)
+    removing = wanted == 0
+    if not removing:
+        # Taking credit off a cart is always allowed, so a cart never keeps credit it cannot use.
+        _refuse_when_disabled()
+    _check_website(customer, website)
+    if wanted is not None and wanted < 0:
+        raise InvalidInput(
+            _("Enter zero or an amount above zero."), code="negative_amount", field="amount"
+        )
+    cart = Cart.objects.select_for_update().filter(website=website, customer=customer).first()
+    if cart is None:
+        raise NotFound(_("The customer has no active cart on this website."), code="cart_not_found")
+    currency = website.base_currency
+    if not removing and cart.currency != currency:
+        raise InvalidInput(
+            _("The cart is in %(cart)s but the store credit is in %(credit)s.")
+            % {"cart": cart.currency, "credit": currency},
+            code="currency_mismatch",
+            field="amount",
+        )
+    available = balance_of(customer, website)
+    covers = cart.grand_total if wanted is None else min(wanted, cart.grand_total)
+    applied = max(Decimal(0), min(available, covers)).quantize(FOUR_PLACES)
+    if cart.store_credit_applied != applied:
+        cart.store_credit_applied = applied
+        cart.save(update_fields=["store_credit_applied", "updated_at"])
+        events.emit(
+            "cartChanged", cart_id=cart.pk, website_id=website.pk, customer_id=customer.pk,
+            visitor_id="", items=cart.items.count(), actor=actor.as_fields(),
+        )  # fmt: skip
+    return CartCredit(
+        cart=cart,
+        applied=applied,
+        remaining=max(Decimal(0), cart.grand_total - applied).quantize(FOUR_PLACES),
+        balance=available,
+        currency=currency,
+    )
+
+
+@transaction.atomic
+def spend_for_order(
+    *,
+    customer: Customer | None,
+    website: Website,
+    amount: Any,
+    order_number: str,
+    actor: Actor,
+) -> tuple[StoreCreditHistory, bool]:
+    """Take store credit for an order as :func:`spend` does, refusing guests and an order
+    number that is another customer's (a recorded order of someone else, or credit already
+    spent on that number by someone else). Returns the Used row and whether it was written
+    now (``False`` for a resend)."""
+    from patron.sales.models import Order
+
+    customer = _refuse_guest(customer)
+    order_number = _reference(order_number, "order_number")
+    order = Order.objects.filter(website=website, number=order_number).first()
+    others = StoreCreditHistory.objects.filter(
+        balance__website=website, action=CreditAction.USED, reference=order_number
+    ).exclude(balance__customer=customer)
+    if (order is not None and order.customer_id != customer.pk) or others.exists():
+        raise Conflict(
+            _("Order %(number)s belongs to another customer.") % {"number": order_number},
+            code="order_of_another_customer",
+            field="customer_id",
+        )
+    balance, _created = _locked_balance(customer, website)
+    new = not _recorded(balance, CreditAction.USED, order_number)
+    entry = spend(
+        customer=customer, website=website, amount=amount, order_number=order_number, actor=actor
+    )
+    return entry, new
+
+
+@transaction.atomic
+def revert_order(
+    *, website: Website, order_number: str, actor: Actor
+) -> tuple[StoreCreditHistory, bool]:
+    """Give back the store credit an order took on ``website`` (it was cancelled), once.
+    Returns the Reverted row and whether it was written now. Raises ``NotFound``
+    (``nothing_to_revert``) when no credit was spent for that order number."""
+    used = (
+        StoreCreditHistory.objects.filter(
+            balance__website=website, action=CreditAction.USED, reference=order_number
+        )
+        .select_related("balance__customer")
+        .first()
+    )
+    if used is None:
+        raise NotFound(
+            _("No store credit was used for order %(number)s.") % {"number": order_number},
+            code="nothing_to_revert",
+        )
+    customer = used.balance.customer
+    balance, _created = _locked_balance(customer, website)
+    new = not _recorded(balance, CreditAction.REVERTED, order_number)
+    entry = revert(customer=customer, website=website, order_number=order_number, actor=actor)
+    return entry, new
+
+
+@transaction.atomic
+def refund_order_to_credit(
+    *,
+    website: Website,
+    order_number: str,
+    refund_number: str,
+    amount: Any,
+    actor: Actor,
+    comment: str = "",
+) -> tuple[StoreCreditHistory, bool]:
+    """Credit ``amount`` of a refund (credit memo) of a recorded order to its customer's
+    balance, once per credit memo, with the reference :func:`credit_order_refund` uses, so the
+    refund fact and this call never credit the same credit memo twice. Not more than the
+    refund (or, before the shop reports it, the order) totals. Returns the Refunded row and
+    whether it was written now. ``amount`` is in the balance's currency (the website's base
+    currency).
+
+    Raises ``NotFound`` (``unknown_order``), ``InvalidInput`` for a guest order
+    (``guest_order``), an amount above the refund (``too_much_store_credit``) or a reference
+    too long, and ``Conflict`` (``reference_differs``) for a resend with another amount.
+    """
+    from patron.sales.models import Order
+
+    order = Order.objects.select_related("customer").filter(
+        website=website, number=order_number
+    ).first()  # fmt: skip
+    if order is None:
+        raise NotFound(
+            _("There is no order %(number)s on this website.") % {"number": order_number},
+            code="unknown_order",
+        )
+    if order.customer_id is None:
+        raise InvalidInput(
+            _("A guest order has no store credit balance to refund to."),
+            code="guest_order",
+            field="order",
+        )
+    amount = _positive(amount)
+    fact = order.refunds.filter(number=refund_number).first()
+    limit = fact.grand_total if fact is not None else order.grand_total
+    # Amounts compare only in one currency: for an order in another currency than the balance
+    # the shop sends the amount it converted, which Patron cannot check without rates.
+    if order.currency == website.base_currency and amount > limit:
+        raise InvalidInput(
+            _("The part refunded to store credit cannot exceed the refund."),
+            code="too_much_store_credit",
+            field="amount",
+            params={"limit": str(limit)},
+        )
+    reference = f"{order.number}/{_reference(refund_number, 'refund_number')}"
+    balance, _created = _locked_balance(order.customer, website)
+    new = not _recorded(balance, CreditAction.REFUNDED, reference)
+    entry = refund(
+        customer=order.customer, website=website, amount=amount, refund_number=reference,
+        actor=actor, comment=comment,
+    )  # fmt: skip
+    return entry, new
+
+
+def require_enabled() -> None:
+    """Raise ``InvalidInput`` (``store_credit_disabled``) when store credit is turned off."""
+    _refuse_when_disabled()

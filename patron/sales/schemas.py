@@ -116,7 +116,14 @@ class RefundItemIn(Schema):
 
 class RefundIn(Schema):
     grand_total: Decimal = Field(..., ge=0, max_digits=14, decimal_places=4)
-    to_store_credit: Decimal = Field(Decimal(0), ge=0, max_digits=14, decimal_places=4)
+    to_store_credit: Decimal = Field(
+        Decimal(0),
+        ge=0,
+        max_digits=14,
+        decimal_places=4,
+        description="The part credited to the customer's store credit; only for orders in the "
+        "website's base currency (store credit is kept in it).",
+    )
     refunded_at: AwareDatetime
     items: list[RefundItemIn] = Field(default_factory=list)
 

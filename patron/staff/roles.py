@@ -36,6 +36,8 @@ ROLES: dict[str, list[str] | str] = {
         "sales.view_refund",
         "sales.view_wishlistitem",
         "sales.view_review",
+        "credit.view_storecreditbalance",
+        "credit.add_storecredithistory",
     ],
     gettext_noop("Marketing"): [
         "customers.view_customer",
@@ -43,6 +45,7 @@ ROLES: dict[str, list[str] | str] = {
         "customers.view_newslettersubscriber",
         "customers.change_newslettersubscriber",
         "customers.export_customers",
+        "customers.view_customerattribute",
     ],
     gettext_noop("Read only"): [
         "customers.view_customer",

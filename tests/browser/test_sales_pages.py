@@ -104,11 +104,11 @@ def test_orders_refunds_wish_list_and_reviews(
     page.locator("main form[method=post] button[type=submit]").last.click()
     expect_page(page, history, language, assert_accessible)
 
-    # then: the newest ten orders, with the account navigation's seven links
+    # then: the newest ten orders, with the account navigation's eight links
     expect(page.locator(f".account-nav a[href='{history}']")).to_have_attribute(
         "aria-current", "page"
     )
-    expect(page.locator(".account-nav a")).to_have_count(7)
+    expect(page.locator(".account-nav a")).to_have_count(8)
     expect(page.locator("main tbody tr")).to_have_count(10)
     expect(page.locator("main tbody tr").first.locator("th")).to_have_text("100012")
     expect(page.locator("main tbody tr").first.locator("td").nth(2)).to_have_text(

@@ -28,6 +28,7 @@ NAVIGATION = [
     ("Address Book", BOOK_URL),
     ("Account Information", EDIT_URL),
     ("My Product Reviews", "/review/customer/"),
+    ("Store Credit", "/storecredit/info/"),
     ("Newsletter Subscriptions", NEWSLETTER_URL),
 ]
 

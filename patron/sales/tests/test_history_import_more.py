@@ -23,6 +23,7 @@ from patron.sales.models import (
     Refund,
     Review,
 )
+from patron.scopes.models import Website
 
 PLACED = "2025-01-02T10:00:00Z"
 ORDER_HEADER = (
@@ -240,7 +241,8 @@ def test_each_order_goes_to_the_store_view_of_its_row_or_the_default(
 def test_refunds_of_imported_orders_are_recorded_with_their_items(
     tmp_path, imported_orders, view_a, customer, capsys
 ):
-    # given
+    # given: euro orders on a euro website (store credit is kept in the base currency)
+    Website.objects.update(base_currency="EUR")
     path = write(
         tmp_path,
         "refunds.csv",

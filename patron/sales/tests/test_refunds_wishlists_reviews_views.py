@@ -45,6 +45,15 @@ def emitted():
     events.unsubscribe("*", dispatch_uid="sales-facts-tests-recorder")
 
 
+@pytest.fixture(autouse=True)
+def euro_websites(db):
+    """The orders here are in euros; store credit is kept in the base currency, so refunds to
+    store credit need euro websites."""
+    from patron.scopes.models import Website
+
+    Website.objects.update(base_currency="EUR")
+
+
 @pytest.fixture
 def products(db):
     return [

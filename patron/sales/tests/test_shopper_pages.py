@@ -209,6 +209,7 @@ NAVIGATION = [
     ("Address Book", "/customer/address/"),
     ("Account Information", "/customer/account/edit/"),
     ("My Product Reviews", REVIEWS_URL),
+    ("Store Credit", "/storecredit/info/"),
     ("Newsletter Subscriptions", "/newsletter/manage/"),
 ]
 
