@@ -653,3 +653,24 @@ def refund_order_to_credit(
 def require_enabled() -> None:
     """Raise ``InvalidInput`` (``store_credit_disabled``) when store credit is turned off."""
     _refuse_when_disabled()
+
+
+@transaction.atomic
+def set_balance(
+    *, customer: Customer, website: Website, amount: Any, actor: Actor, comment: str = ""
+) -> StoreCreditHistory | None:
+    """Make a balance exactly ``amount`` (a finance file of an import says what each balance
+    is, not by how much it moves): one Updated (or Created) row for the difference, nothing
+    when it already is. Used by the import/export issue."""
+    _refuse_when_disabled()
+    _check_website(customer, website)
+    amount = _amount(amount)
+    if amount < 0:
+        raise InvalidInput(
+            _("A balance cannot be below zero."), code="negative_balance", field="amount"
+        )
+    balance, created = _locked_balance(customer, website)
+    if balance.amount == amount:
+        return None
+    action = CreditAction.CREATED if created else CreditAction.UPDATED
+    return _move(balance, action, amount - balance.amount, actor, comment=comment)

@@ -772,3 +772,33 @@ def test_applying_credit_to_a_cart_is_a_cart_change_only_when_it_changes(
     assert len(changed) == 1
     assert (changed[0].payload["customer_id"], changed[0].payload["items"]) == (customer.pk, 1)
     assert balance(customer) == Decimal(30)
+
+
+# --- Setting a balance (finance files) ----------------------------------------------------------
+
+
+def test_setting_a_balance_writes_the_difference_once(customer):
+    # given
+    credit(customer, "50")
+
+    # when
+    first = services.set_balance(
+        customer=customer, website=customer.website, amount="80", actor=SYSTEM
+    )
+    again = services.set_balance(
+        customer=customer, website=customer.website, amount="80", actor=SYSTEM
+    )
+
+    # then
+    assert (first.action, first.delta, first.balance_after) == (
+        "updated", Decimal(30), Decimal(80),
+    )  # fmt: skip
+    assert again is None
+    assert balance(customer) == Decimal(80)
+
+
+def test_a_balance_cannot_be_set_below_zero(customer):
+    with pytest.raises(InvalidInput) as error:
+        services.set_balance(customer=customer, website=customer.website, amount="-1", actor=SYSTEM)
+
+    assert error.value.code == "negative_balance"
