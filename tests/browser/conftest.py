@@ -65,6 +65,12 @@ def page(context: BrowserContext) -> Page:
 @pytest.fixture
 def broken_assets(page: Page) -> list[str]:
     """Return a list that fills with every stylesheet, script, image or font that failed."""
+    return record_broken_assets(page)
+
+
+def record_broken_assets(page: Page) -> list[str]:
+    """A list that fills with every stylesheet, script, image or font ``page`` fails to load
+    (the ``broken_assets`` fixture, for a page of another browser context)."""
     broken: list[str] = []
 
     def record(response) -> None:

@@ -17,6 +17,7 @@ from patron.core.actors import SYSTEM
 from patron.customers.models import AttributeEntity, Customer, CustomerAttribute
 from patron.customers.services import create_customer
 from patron.testing.fixtures import default_website, make_store_view
+from tests.browser.conftest import record_broken_assets
 
 pytestmark = [
     pytest.mark.browser,
@@ -30,7 +31,6 @@ CODE = "preferred_channel"
 COLUMN = f"attr_{CODE}"
 PASSWORD = "Secret-password-1"
 # The resource types conftest.py's broken_assets watches.
-ASSET_TYPES = ("stylesheet", "script", "image", "font")
 # (admin label, default store view label, German label, position)
 OPTIONS = [("Email", "By email", "Per E-Mail", "1"), ("Phone", "By phone", "Per Telefon", "2")]
 
@@ -66,19 +66,6 @@ def go(target: Locator, url: Callable[[str], bool]) -> None:
     """Click ``target`` and wait until the page it loads (after any redirect) is ``url``."""
     with target.page.expect_navigation(url=url):
         target.click()
-
-
-def record_broken_assets(page: Page) -> list[str]:
-    """What the ``broken_assets`` fixture does, for a page of another browser context."""
-    broken: list[str] = []
-
-    def record(response) -> None:
-        if response.status >= 400 and response.request.resource_type in ASSET_TYPES:
-            broken.append(f"{response.status} {response.url}")
-
-    page.on("response", record)
-    page.on("requestfailed", lambda request: broken.append(f"failed {request.url}"))
-    return broken
 
 
 def open_panel(page: Page, summary: str) -> Locator:

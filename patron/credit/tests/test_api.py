@@ -23,23 +23,13 @@ from patron.customers.tests.factories import make_customer, share_accounts
 from patron.mail.models import OutboxMessage
 from patron.sales import services as sales
 from patron.sales.models import Cart
-from patron.testing.fixtures import bearer, make_integration_token, make_store_view, set_config
+from patron.testing.fixtures import bearer, make_integration_token, set_config
 
 VIEW = "credit.view_storecreditbalance"
 UPDATE = "credit.change_storecreditbalance"
 CHECKOUT = "credit.add_storecredithistory"
 ALL = [VIEW, UPDATE, CHECKOUT, "sales.add_refund"]
 REFUNDED = "2026-11-21T09:00:00+00:00"
-
-
-@pytest.fixture
-def customer(view_a):
-    return make_customer("ada@example.com", store_view=view_a)
-
-
-@pytest.fixture
-def view_b(website_b):
-    return make_store_view(website_b, "second_de", "de", name="Zweite", is_default=True)
 
 
 @pytest.fixture

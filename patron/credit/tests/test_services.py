@@ -17,11 +17,11 @@ from patron.core.errors import Conflict, InvalidInput, NotFound
 from patron.credit import services
 from patron.credit.models import CreditAction, StoreCreditBalance, StoreCreditHistory
 from patron.customers.models import TimelineEntry
-from patron.customers.tests.factories import make_customer, share_accounts
+from patron.customers.tests.factories import share_accounts
 from patron.mail.models import OutboxMessage
 from patron.sales import services as sales
 from patron.sales.models import Cart
-from patron.testing.fixtures import make_staff_user, make_store_view, set_config
+from patron.testing.fixtures import make_staff_user, set_config
 
 TEMPLATE = "customer_store_credit_update_email_template"
 PLACED = dt.datetime(2026, 11, 20, 10, tzinfo=dt.UTC)
@@ -29,16 +29,6 @@ REFUNDED = dt.datetime(2026, 11, 21, 9, tzinfo=dt.UTC)
 
 
 # --- Fixtures and helpers shared with test_api.py -----------------------------------------------
-
-
-@pytest.fixture
-def customer(view_a):
-    return make_customer("ada@example.com", store_view=view_a)
-
-
-@pytest.fixture
-def view_b(website_b):
-    return make_store_view(website_b, "second_de", "de", name="Zweite", is_default=True)
 
 
 @pytest.fixture

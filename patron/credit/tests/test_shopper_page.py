@@ -16,7 +16,7 @@ from patron.core.errors import PatronError
 from patron.credit import services
 from patron.credit.models import StoreCreditHistory
 from patron.customers.tests.factories import make_customer, share_accounts
-from patron.dashboard.tests.factories import LOGIN_URL, PASSWORD, nav_links, texts
+from patron.dashboard.tests.factories import LOGIN_URL, PASSWORD, nav_links, signed_in, texts
 from patron.sales import services as sales_services
 from patron.scopes import services as scope_services
 from patron.testing.fixtures import make_store_view, set_config
@@ -28,12 +28,6 @@ HEADER = ["Action", "Balance Change", "Balance", "Date"]
 @pytest.fixture
 def shopper(view_a):
     return make_customer("ada@example.com", store_view=view_a, password=PASSWORD)
-
-
-def signed_in(client: Client, customer, prefix: str = "") -> Client:
-    response = client.post(f"{prefix}{LOGIN_URL}", {"email": customer.email, "password": PASSWORD})
-    assert response.status_code == 302, response.content.decode()[:500]
-    return client
 
 
 @pytest.fixture

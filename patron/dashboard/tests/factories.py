@@ -135,3 +135,10 @@ def nav_links(response) -> list[tuple[str, str, bool]]:
         (e["text"].strip(), e["attrs"]["href"], e["attrs"].get("aria-current") == "page")
         for e in parser.found
     ]
+
+
+def signed_in(client, customer, prefix: str = ""):
+    """``client`` signed in as ``customer`` (whose password is PASSWORD) through the form."""
+    response = client.post(f"{prefix}{LOGIN_URL}", {"email": customer.email, "password": PASSWORD})
+    assert response.status_code == 302, response.content.decode()[:500]
+    return client

@@ -16,7 +16,14 @@ from django.test.utils import CaptureQueriesContext
 from patron.accounts.tests.factories import query_of
 from patron.core.actors import SYSTEM
 from patron.customers.tests.factories import make_customer, share_accounts
-from patron.dashboard.tests.factories import LOGIN_URL, PASSWORD, elements, nav_links, texts
+from patron.dashboard.tests.factories import (
+    LOGIN_URL,
+    PASSWORD,
+    elements,
+    nav_links,
+    signed_in,
+    texts,
+)
 from patron.sales import services
 from patron.sales.models import Order
 from patron.scopes import services as scope_services
@@ -42,12 +49,6 @@ def review_url(review) -> str:
 @pytest.fixture
 def shopper(view_a):
     return make_customer("ada@example.com", store_view=view_a, password=PASSWORD)
-
-
-def signed_in(client: Client, customer, prefix: str = "") -> Client:
-    response = client.post(f"{prefix}{LOGIN_URL}", {"email": customer.email, "password": PASSWORD})
-    assert response.status_code == 302, response.content.decode()[:500]
-    return client
 
 
 @pytest.fixture
