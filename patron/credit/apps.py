@@ -8,8 +8,9 @@ class CreditConfig(AppConfig):
     verbose_name = _("Store credit")
 
     def ready(self) -> None:
-        from patron.credit import history, sections, shop_views, tasks  # noqa: F401
+        from patron.credit import demo, history, sections, shop_views, tasks  # noqa: F401
 
         tasks.register_jobs()
+        demo.register_steps()
         sections.register_sections()
         shop_views.register_dashboard()
