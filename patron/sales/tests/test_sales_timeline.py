@@ -293,7 +293,7 @@ def test_the_summary_is_written_in_the_readers_language(client, products, view_a
     # then
     assert response["Content-Language"] == "de"
     page = response.content.decode()
-    assert "Order #100001, 26,00\xa0€, Ausstehend" in page
+    assert "Bestellung #100001, 26,00\xa0€, Ausstehend" in page
     assert "€26.00" not in page
 
 
