@@ -7,7 +7,12 @@ from playwright.sync_api import expect
 from patron.scopes import config, services
 from patron.scopes.models import ConfigValue
 
-pytestmark = pytest.mark.browser
+# Serialized rollback like every other browser module: a flush without it re-syncs the staff
+# roles, and the next serialized test would then restore groups that already exist.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_home_page_speaks_the_store_view_language(

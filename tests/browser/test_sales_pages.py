@@ -18,6 +18,7 @@ from patron.core.actors import SYSTEM
 from patron.customers.services import create_customer
 from patron.sales import services
 from patron.sales.models import Order, Review
+from patron.scopes.models import Website
 
 pytestmark = [
     pytest.mark.browser,
@@ -35,6 +36,8 @@ REFUNDED_TOTAL = {"en": "€26.00", "de": "26,00\xa0€"}
 def shopper(store):
     """A shopper with 12 orders (the newest refunded), a wish list and two reviews."""
     view, _prefix, _language = store
+    # Euro orders with a refund to store credit: store credit is kept in the base currency.
+    Website.objects.filter(pk=view.store.website_id).update(base_currency="EUR")
     customer = create_customer(
         website=view.store.website, store_view=view, email="ada@example.com",
         firstname="Ada", lastname="Lovelace", password=PASSWORD, actor=SYSTEM,
