@@ -161,7 +161,8 @@ def _consume_lots(balance: StoreCreditBalance, amount: Decimal) -> None:
     lots = balance.lots.filter(remaining__gt=0).order_by(
         F("expires_at").asc(nulls_last=True), "created_at", "pk"
     )
-    for lot in lots:
+    # Streamed: a spend usually needs the first lot or two, not every open one.
+    for lot in lots.iterator(chunk_size=20):
         if amount <= 0:
             break
         taken = min(lot.remaining, amount)
