@@ -63,13 +63,10 @@ def save_product_attribute(request, code: str, payload: ProductAttributeIn):
 )  # fmt: skip
 def list_product_attributes(request, promo_rules: bool | None = None):
     """The product attributes; `promo_rules=true` lists those flagged for rule conditions."""
-    from patron.sales.models import ProductAttribute
+    from patron.sales.selectors import product_attributes
 
     require_permission(request, "sales.view_productattribute")
-    attributes = ProductAttribute.objects.all()
-    if promo_rules is not None:
-        attributes = attributes.filter(use_for_promo_rules=promo_rules)
-    return list(attributes)
+    return list(product_attributes(promo_rules=promo_rules))
 
 
 @router.put("/products/{sku}", response={200: ProductOut, **ERRORS}, url_name="product-save")

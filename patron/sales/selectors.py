@@ -58,3 +58,14 @@ def get_customer_review(customer: Customer, review_id: int, *, website: Website)
         raise NotFound(
             _("There is no review %(id)s.") % {"id": review_id}, code="review_not_found"
         ) from None
+
+
+def product_attributes(*, promo_rules: bool | None = None):
+    """The shop's product attributes; ``promo_rules`` keeps those flagged (or not) for price
+    rule and segment conditions."""
+    from patron.sales.models import ProductAttribute
+
+    attributes = ProductAttribute.objects.all()
+    if promo_rules is not None:
+        attributes = attributes.filter(use_for_promo_rules=promo_rules)
+    return attributes

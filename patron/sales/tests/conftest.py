@@ -4,7 +4,8 @@ customer page's section helpers."""
 import pytest
 
 from patron.customers.tests.factories import make_customer
-from patron.testing.fixtures import make_store_view
+from patron.staff.models import StaffProfile
+from patron.testing.fixtures import make_staff_user, make_store_view
 
 
 @pytest.fixture
@@ -23,3 +24,13 @@ def section_url(customer, section):
 
 def section_codes(response):
     return [section.code for section in response.context["sections"]]
+
+
+def staff_client(client, *permissions, username="clerk", websites=()):
+    """Sign ``client`` in as a staff member who may view customers and has ``permissions``,
+    limited to ``websites`` when given."""
+    user = make_staff_user(username, permissions=["customers.view_customer", *permissions])
+    if websites:
+        StaffProfile.objects.create(user=user).websites.set(websites)
+    client.force_login(user)
+    return user

@@ -10,9 +10,8 @@ import pytest
 from patron.core.actors import SYSTEM
 from patron.sales import services
 from patron.sales.models import Category, Product
-from patron.sales.tests.conftest import section_codes, section_url
-from patron.staff.models import StaffProfile
-from patron.testing.fixtures import bearer, make_integration_token, make_staff_user
+from patron.sales.tests.conftest import section_codes, section_url, staff_client
+from patron.testing.fixtures import bearer, make_integration_token
 
 ORDER_LIST_URL = "/admin/sales/order/"
 
@@ -59,14 +58,6 @@ def order_for(view, number, *, customer=None, status="pending", email="guest@exa
         placed_at=dt.datetime(2026, 11, 20, 10, tzinfo=dt.UTC),
     )
     return order
-
-
-def staff_client(client, *permissions, username="clerk", websites=()):
-    user = make_staff_user(username, permissions=["customers.view_customer", *permissions])
-    if websites:
-        StaffProfile.objects.create(user=user).websites.set(websites)
-    client.force_login(user)
-    return user
 
 
 # --- Products -----------------------------------------------------------------------------------

@@ -16,8 +16,8 @@ from patron.core.errors import Conflict
 from patron.customers.tests.factories import make_customer
 from patron.sales import services
 from patron.sales.models import ProductView, Refund, RefundItem, Review, WishlistItem
-from patron.sales.tests.conftest import section_codes, section_url
-from patron.testing.fixtures import bearer, make_integration_token, make_staff_user
+from patron.sales.tests.conftest import section_codes, section_url, staff_client
+from patron.testing.fixtures import bearer, make_integration_token
 
 FACT_EVENTS = {"refundRecorded", "wishlistChanged", "reviewRecorded", "productViewed"}
 REFUNDED = "2026-11-21T09:00:00+00:00"
@@ -158,12 +158,6 @@ def post_view(client, data, secret, store="default"):
 
 def wishlist_rows(customer):
     return sorted((w.product.sku, w.qty) for w in customer.wishlist.select_related("product"))
-
-
-def staff_client(client, *permissions, username="clerk"):
-    user = make_staff_user(username, permissions=["customers.view_customer", *permissions])
-    client.force_login(user)
-    return user
 
 
 # --- Refunds ------------------------------------------------------------------------------------
