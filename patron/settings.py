@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "patron.assistance",
     "patron.sales",
     "patron.credit",
+    "patron.segments",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -9,7 +9,6 @@ class CustomersConfig(AppConfig):
 
     def ready(self) -> None:
         from patron.customers import demo, history, newsletter, sections, services  # noqa: F401
-        from patron.customers.attribute_conditions import register_condition_types
         from patron.scopes.services import register_save_guard
 
         register_save_guard(
@@ -18,4 +17,3 @@ class CustomersConfig(AppConfig):
         demo.register_steps()
         sections.register_sections()
         newsletter.register_settings()
-        register_condition_types()

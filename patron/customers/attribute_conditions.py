@@ -2,9 +2,9 @@
 Segment"): the attributes flagged ``used_in_segments``, system ones included, each with the
 operators its input type allows and the values it can be compared with.
 
-This module only offers the attributes; the segments engine (issue 9) chooses the parameter
-shape of a condition and compiles it to SQL. Until then :meth:`AttributeConditions.compile`
-raises ``NotImplementedError``.
+This module only offers the attributes; :mod:`patron.segments.conditions` registers the
+condition types that use them and compiles them to SQL. File and image attributes are never
+offered (spec c §4.2).
 """
 
 from dataclasses import dataclass
@@ -12,7 +12,6 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from patron.core.registries import ConditionType, condition_types
 from patron.customers import attributes
 from patron.customers.models import AttributeEntity, CustomerAttribute, InputType, InputValidation
 
@@ -31,26 +30,19 @@ IS = Operator("is", _("is"))
 IS_NOT = Operator("is_not", _("is not"))
 CONTAINS = Operator("contains", _("contains"))
 DOES_NOT_CONTAIN = Operator("does_not_contain", _("does not contain"))
-EQUALS = Operator("equals", _("equals"))
-LESS_THAN = Operator("less_than", _("is less than"))
-GREATER_THAN = Operator("greater_than", _("is greater than"))
-BEFORE = Operator("before", _("is before"))
-AFTER = Operator("after", _("is after"))
-BETWEEN = Operator("between", _("is between"), arity=2)
-IS_ONE_OF = Operator("is_one_of", _("is one of"), arity=None)
-IS_NOT_ONE_OF = Operator("is_not_one_of", _("is not one of"), arity=None)
-IS_SET = Operator("is_set", _("is present"), arity=0)
-IS_NOT_SET = Operator("is_not_set", _("is empty"), arity=0)
+GTE = Operator("gte", _("equals or greater than"))
+GT = Operator("gt", _("greater than"))
+LTE = Operator("lte", _("equals or less than"))
+LT = Operator("lt", _("less than"))
 
-# The kind of value a condition compares, and the operators each kind offers.
+# The kind of value a condition compares, and the operators each kind offers (spec c §4.1).
 OPERATORS = {
     "text": (IS, IS_NOT, CONTAINS, DOES_NOT_CONTAIN),
-    "number": (EQUALS, LESS_THAN, GREATER_THAN, BETWEEN),
-    "date": (EQUALS, BEFORE, AFTER, BETWEEN),
-    "select": (IS, IS_NOT, IS_ONE_OF),
-    "multiselect": (CONTAINS, DOES_NOT_CONTAIN, IS_ONE_OF, IS_NOT_ONE_OF),
-    "boolean": (IS,),
-    "file": (IS_SET, IS_NOT_SET),
+    "number": (IS, IS_NOT, GTE, GT, LTE, LT),
+    "date": (IS, GTE, LTE),
+    "select": (IS, IS_NOT),
+    "multiselect": (IS, IS_NOT, CONTAINS, DOES_NOT_CONTAIN),
+    "boolean": (IS, IS_NOT),
 }
 
 
@@ -146,6 +138,7 @@ class AttributeConditions:
         of the flag shows at once)."""
         flagged = (
             CustomerAttribute.objects.filter(entity=self.entity, used_in_segments=True)
+            .exclude(input_type__in=attributes.FILE_TYPES)
             .prefetch_related("options")
             .order_by("sort_order", "code")
         )
@@ -154,31 +147,3 @@ class AttributeConditions:
     def attribute(self, code: str) -> AttributeCondition | None:
         """The offered attribute ``code``, or None when it is not offered."""
         return next((a for a in self.attributes() if a.code == code), None)
-
-    def compile(self, params: dict[str, Any]):
-        """Not yet: compiling a condition to SQL belongs to the segments engine (issue 9)."""
-        raise NotImplementedError("Attribute conditions are compiled by the segments engine.")
-
-
-def register_condition_types() -> None:
-    """Offer customer and address attributes to the segments engine (from ``ready()``)."""
-    condition_types.register(
-        ConditionType(
-            code="customer_attribute",
-            label=_("Customer attribute"),
-            order=100,
-            engine="segment",
-            implementation=AttributeConditions(AttributeEntity.CUSTOMER),
-            applies_to=frozenset({"registered"}),
-        )
-    )
-    condition_types.register(
-        ConditionType(
-            code="address_attribute",
-            label=_("Address attribute"),
-            order=110,
-            engine="segment",
-            implementation=AttributeConditions(AttributeEntity.ADDRESS),
-            applies_to=frozenset({"registered"}),
-        )
-    )
