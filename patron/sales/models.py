@@ -347,7 +347,15 @@ class ProductView(models.Model):
                 name="sales_view_has_a_viewer",
             ),
         ]
-        indexes = [models.Index(fields=["customer", "-viewed_at"], name="sales_view_customer_idx")]
+        indexes = [
+            models.Index(fields=["customer", "-viewed_at"], name="sales_view_customer_idx"),
+            # Segments evaluate a guest from their own views, never by scanning everyone's.
+            models.Index(
+                fields=["website", "visitor_id", "-viewed_at"],
+                condition=models.Q(customer__isnull=True),
+                name="sales_view_visitor_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.product} @ {self.viewed_at:%Y-%m-%d %H:%M}"

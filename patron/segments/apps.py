@@ -8,7 +8,9 @@ class SegmentsConfig(AppConfig):
     verbose_name = _("Customer segments")
 
     def ready(self) -> None:
-        from patron.segments import conditions, handlers, tasks  # noqa: F401
+        from patron.segments import conditions, demo, handlers, tasks
 
         conditions.register_condition_types()
         tasks.register_jobs()
+        handlers.register_webhooks()
+        demo.register_steps()

@@ -17,7 +17,7 @@ have is false for a visitor.
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from functools import reduce
 from typing import Any
@@ -88,6 +88,14 @@ class Context:
     visitor_id: str | None = None
     address_kind: str = ""
     items: ItemSource | None = None
+    # Definitions read while compiling (attribute types), shared by every tree compiled with
+    # this context and its nested copies, so evaluating 50 segments reads them once.
+    memo: dict = field(default_factory=dict, compare=False)
+
+    def remember(self, key: str, load: Callable[[], Any]) -> Any:
+        if key not in self.memo:
+            self.memo[key] = load()
+        return self.memo[key]
 
     @property
     def tz(self) -> ZoneInfo:
@@ -375,10 +383,10 @@ class AttributeCondition(Condition):
 
     def compile_attribute(self, node, ctx, *, model_fields, json_field="custom_attributes"):
         code, operator, value = node["attribute"], node["operator"], node["value"]
-        attribute = self.offered().get(code)
-        kind = attribute.value_type if attribute else "text"
         if code in model_fields:
-            return compile_model_field(model_fields[code], kind, operator, value, ctx)
+            return compile_model_field(model_fields[code], operator, value, ctx)
+        attribute = ctx.remember(f"attributes:{self.entity}", self.offered).get(code)
+        kind = attribute.value_type if attribute else "text"
         return compile_json_key(json_field, code, kind, operator, value)
 
 
@@ -403,8 +411,8 @@ ADDRESS_FIELDS = {
 }  # fmt: skip
 
 
-def compile_model_field(field, kind, operator, value, ctx) -> Q:
-    path, column = field
+def compile_model_field(column_of, operator, value, ctx) -> Q:
+    path, column = column_of
     if column == "text":
         return ops.compare_text(path, operator, value)
     if column == "lines":
@@ -472,7 +480,7 @@ class CustomerAttributeCondition(AttributeCondition):
 
 
 class DefaultAddressExists(Condition):
-    """"Customer Default Billing/Shipping Address exists / does not exist"."""
+    """ "Customer Default Billing/Shipping Address exists / does not exist"."""
 
     code = "customer_default_address"
     label = _("Default address")
@@ -584,7 +592,7 @@ class StoreCreditCondition(NumericCondition):
 
 
 class CustomerAddressCondition(Condition):
-    """"If Customer Addresses match ALL/ANY of these Conditions": some address of the
+    """ "If Customer Addresses match ALL/ANY of these Conditions": some address of the
     customer's address book satisfies the children."""
 
     code = "customer_address"
@@ -611,7 +619,7 @@ class CustomerAddressCondition(Condition):
 
 
 class DefaultAddressCondition(Condition):
-    """"Customer Address is / is not Default Billing / Shipping Address"."""
+    """ "Customer Address is / is not Default Billing / Shipping Address"."""
 
     code = "default_address"
     label = _("Default Address")
@@ -717,7 +725,10 @@ class CartTotalCondition(NumericCondition):
         return CART_AMOUNTS
 
     def fields(self, *, apply_to, params=None):
-        return [Field("field", "select", self._amounts(apply_to)), *super().fields(apply_to=apply_to)]
+        return [
+            Field("field", "select", self._amounts(apply_to)),
+            *super().fields(apply_to=apply_to),
+        ]
 
     def clean_params(self, node, *, apply_to, problems, path):
         amounts = self._amounts(apply_to)
@@ -885,7 +896,7 @@ PRODUCT_OPERATORS = {
 
 
 class ProductAttributeCondition(Condition):
-    """"Product <attribute> <operator> <value>" inside a Product List or Product History:
+    """ "Product <attribute> <operator> <value>" inside a Product List or Product History:
     SKU, Attribute Set, Category and the product attributes flagged for promo rules."""
 
     code = "product_attribute"
@@ -937,7 +948,7 @@ class ProductAttributeCondition(Condition):
                 _("This product attribute does not exist or is not used for promo rules."),
             )
             return {"attribute": node.get("attribute"), "operator": "is", "value": ""}
-        _label, kind, _choices_ = found
+        kind = found[1]
         operator = clean_choice(node, "operator", _choices(PRODUCT_OPERATORS[kind]), problems, path)
         value = node.get("value")
         if operator in ("is_one_of", "is_not_one_of"):
@@ -960,7 +971,6 @@ class ProductAttributeCondition(Condition):
         from patron.sales.models import Product
 
         code, operator, value = node["attribute"], node["operator"], node["value"]
-        _label, kind, _c = self.offered().get(code, ("", "text", ()))
         if code == "category":
             return self._category(operator, value)
         if code in ("sku", "attribute_set"):
@@ -968,6 +978,8 @@ class ProductAttributeCondition(Condition):
                 pk=OuterRef("product_id"), **_text_lookup(code, operator, value)
             )
         else:
+            offered = ctx.remember("product_attributes", self.offered)
+            kind = offered.get(code, ("", "text", ()))[1]
             matching = Product.objects.filter(pk=OuterRef("product_id")).filter(
                 _product_json(code, kind, operator, value)
             )
@@ -1079,7 +1091,7 @@ ORDER_ADDRESS_ATTRIBUTES = {
 
 
 class OrderAddressCondition(Condition):
-    """"If Order Addresses match ALL/ANY of these Conditions": some billing or shipping address
+    """ "If Order Addresses match ALL/ANY of these Conditions": some billing or shipping address
     of one of the customer's orders on the website satisfies the children."""
 
     code = "order_address"
@@ -1218,7 +1230,7 @@ FUNCTIONS = (("total", _("Total")), ("average", _("Average")))
 
 
 class OrderAggregate(NumericCondition):
-    """"[Total|Average] <Name> <op> <value> while ALL/ANY of these Conditions match": an
+    """ "[Total|Average] <Name> <op> <value> while ALL/ANY of these Conditions match": an
     aggregate over the customer's orders on the website that pass the children (order status,
     dates); customers without such orders count as 0."""
 

@@ -14,8 +14,11 @@ VISITOR_EVENTS = ("cartChanged", "productViewed")
 
 
 def on_shopper_event(event: events.DomainEvent) -> None:
+    from patron.segments.services import listened_events
     from patron.segments.tasks import evaluate_customer_task, evaluate_visitor_task
 
+    if event.name not in listened_events():
+        return
     payload = event.payload
     customer_id = payload.get("customer_id")
     if customer_id:
@@ -29,3 +32,27 @@ def on_shopper_event(event: events.DomainEvent) -> None:
 
 for _name in CUSTOMER_EVENTS:
     events.subscribe(_name, dispatch_uid=f"segments.{_name}")(on_shopper_event)
+
+
+def membership_webhook_payload(payload: dict) -> dict:
+    """The webhook body of ``segmentMembershipChanged``: who joined or left which segments."""
+    from patron.segments.models import Segment
+
+    changed = [*payload.get("joined", []), *payload.get("left", [])]
+    names = dict(Segment.objects.filter(pk__in=changed).values_list("pk", "name"))
+
+    def described(ids):
+        return [{"id": pk, "name": names.get(pk, "")} for pk in ids]
+
+    return {
+        "customer_id": payload.get("customer_id"),
+        "website_id": payload.get("website_id"),
+        "joined": described(payload.get("joined", [])),
+        "left": described(payload.get("left", [])),
+    }
+
+
+def register_webhooks() -> None:
+    from patron.webhooks.payloads import register_payload
+
+    register_payload("segmentMembershipChanged", membership_webhook_payload)

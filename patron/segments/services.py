@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from patron.core import events
-from patron.core.actors import SYSTEM, Actor
+from patron.core.actors import Actor
 from patron.core.errors import InvalidInput, NotFound, Problem
 from patron.customers.models import Customer
 from patron.scopes.config import get_config
@@ -32,11 +32,14 @@ SHARE_SCOPE_PATH = "customer/account_share/scope"
 VISITOR_TTL = 24 * 3600  # a visitor's memberships are kept a day after their last evaluation
 
 events.declare("segmentChanged", "A customer segment was created, changed or deleted.")
-events.declare("segmentMembershipChanged", "Customers joined or left a customer segment.")
+events.declare(
+    "segmentMembershipChanged", "A customer joined or left customer segments (real-time matching)."
+)
+events.declare("segmentRefreshed", "A customer segment's membership was recomputed in full.")
 
 
 def is_enabled() -> bool:
-    """"Enable Customer Segment Functionality" (spec c §3)."""
+    """ "Enable Customer Segment Functionality" (spec c §3)."""
     return bool(get_config(ENABLED_PATH))
 
 
@@ -160,10 +163,31 @@ def update_segment(
     return segment
 
 
+LISTENED_KEY = "patron:segments:listened-events"
+
+
+def listened_events() -> frozenset[str]:
+    """The events some active segment listens to, so that the many events no segment cares
+    about (a product view with only order-based segments) queue no work at all."""
+    if not is_enabled():
+        return frozenset()
+
+    def compute() -> frozenset[str]:
+        found: set[str] = set()
+        for names in Segment.objects.filter(is_active=True).values_list("events", flat=True):
+            found.update(names)
+        return frozenset(found)
+
+    return cache.get_or_set(LISTENED_KEY, compute, 300)
+
+
+def _forget_listened_events() -> None:
+    transaction.on_commit(lambda: cache.delete(LISTENED_KEY))
+
+
 def _after_definition_change(segment: Segment, actor: Actor, change: str) -> None:
-    events.emit(
-        "segmentChanged", segment_id=segment.pk, change=change, actor=actor.as_fields()
-    )
+    _forget_listened_events()
+    events.emit("segmentChanged", segment_id=segment.pk, change=change, actor=actor.as_fields())
     if segment.stores_members:
         from patron.segments.tasks import refresh_segment_task
 
@@ -176,6 +200,7 @@ def delete_segment(*, segment: Segment, actor: Actor) -> None:
     """Delete a segment and its membership rows; customers and orders stay (spec c §3)."""
     segment_id = segment.pk
     segment.delete()
+    _forget_listened_events()
     events.emit("segmentChanged", segment_id=segment_id, change="deleted", actor=actor.as_fields())
 
 
@@ -240,10 +265,7 @@ def refresh_segment(*, segment: Segment, now=None, progress=None) -> RefreshResu
     Segment.objects.filter(pk=segment.pk).update(refreshed_at=now)
     segment.refreshed_at = now
     if joined or left:
-        events.emit(
-            "segmentMembershipChanged", segment_id=segment.pk, joined=joined, left=left,
-            customer_id=None,
-        )  # fmt: skip
+        events.emit("segmentRefreshed", segment_id=segment.pk, joined=joined, left=left)
     members = SegmentMembership.objects.filter(segment=segment, left_at__isnull=True).count()
     return RefreshResult(joined=joined, left=left, members=members)
 
@@ -254,9 +276,7 @@ def _refresh_website(segment: Segment, website: Website, now) -> tuple[int, int]
     current = SegmentMembership.objects.filter(
         segment=segment, website=website, left_at__isnull=True
     )
-    left = current.exclude(Exists(matching.filter(pk=OuterRef("customer_id")))).update(
-        left_at=now
-    )
+    left = current.exclude(Exists(matching.filter(pk=OuterRef("customer_id")))).update(left_at=now)
     newcomers = matching.exclude(Exists(current.filter(customer_id=OuterRef("pk"))))
     joined = _insert_members(segment, website, newcomers, now)
     return joined, left
@@ -282,7 +302,9 @@ def _insert_members(segment: Segment, website: Website, customers: QuerySet, now
 
 
 def _flag(condition: Q) -> Case:
-    return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+    return Case(
+        When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
 
 
 def active_segments(website: Website, *, event: str | None = None, registered: bool = True):
@@ -441,5 +463,17 @@ def _local_midnight(website: Website, now):
     return day_start(ctx.today, ctx.tz)
 
 
-def system_actor() -> Actor:
-    return SYSTEM
+def request_refresh(*, segment: Segment, actor: Actor):
+    """Start a full refresh of ``segment`` as a job (queued after commit) and return the job.
+    A visitors-only segment stores no members: its job finishes at once with nothing done."""
+    from patron.core.progress import finish_job, start_job
+    from patron.segments.tasks import refresh_segment_task
+
+    label = _("Refresh segment %(name)s") % {"name": segment.name}
+    job = start_job(kind="segments.refresh", label=label, actor=actor)
+    if not segment.stores_members:
+        finish_job(job, result={"joined": 0, "left": 0, "members": 0})
+        return job
+    segment_id, job_id = segment.pk, str(job.pk)
+    transaction.on_commit(lambda: refresh_segment_task.enqueue(segment_id, job_id))
+    return job

@@ -56,7 +56,9 @@ def _clean_node(node, scope, apply_to, problems, path, depth, counter) -> dict:
         return {}
     condition = segment_condition(str(node.get("type", "")))
     if condition is None:
-        problems.add(f"{path}.type", _("Unknown condition type %(type)r.") % {"type": node.get("type")})
+        problems.add(
+            f"{path}.type", _("Unknown condition type %(type)r.") % {"type": node.get("type")}
+        )
         return {}
     if scope not in condition.scopes:
         problems.add(

@@ -17,8 +17,7 @@ def define(code: str, input_type: str = "text", *, entity: str = "customer", **p
 
 
 def offered(entity: str = "customer") -> dict:
-    conditions = condition_types.get(f"{entity}_attribute").implementation
-    return {a.code: a for a in conditions.attributes()}
+    return {a.code: a for a in AttributeConditions(entity).attributes()}
 
 
 def operator_codes(condition) -> list[str]:
@@ -59,19 +58,33 @@ def test_turning_the_flag_off_withdraws_the_attribute_at_once(db):
     assert "shoe_size" not in offered()
 
 
+def test_the_guides_system_attributes_are_offered_by_default(db):
+    # given: a fresh installation (spec c §4.2 "Default flagged attributes")
+
+    # when
+    customer = sorted(code for code, c in offered().items() if c.is_system)
+    address = sorted(code for code, c in offered("address").items() if c.is_system)
+
+    # then
+    assert customer == ["created_at", "dob", "email", "firstname", "gender", "group_id",
+                        "lastname"]  # fmt: skip
+    assert address == ["city", "company", "country_id", "firstname", "lastname", "postcode",
+                       "region", "street", "telephone"]  # fmt: skip
+
+
 def test_only_flagged_system_attributes_are_offered(db):
     # given
     dob = CustomerAttribute.objects.get(entity="customer", code="dob")
-    attributes.update_attribute(attribute=dob, used_in_segments=True, actor=SYSTEM)
+    attributes.update_attribute(attribute=dob, used_in_segments=False, actor=SYSTEM)
 
     # when
     conditions = offered()
 
     # then
-    assert [code for code, c in conditions.items() if c.is_system] == ["dob"]
-    assert (conditions["dob"].value_type, operator_codes(conditions["dob"])) == (
+    assert "dob" not in conditions
+    assert (conditions["created_at"].value_type, operator_codes(conditions["created_at"])) == (
         "date",
-        ["equals", "before", "after", "between"],
+        ["is", "gte", "lte"],
     )
 
 
@@ -82,17 +95,14 @@ def test_only_flagged_system_attributes_are_offered(db):
         ("textarea", {}, "text", ["is", "is_not", "contains", "does_not_contain"]),
         ("multiline", {"multiline_count": 2}, "text", ["is", "is_not", "contains",
                                                    "does_not_contain"]),
-        ("text", {"validation": "numeric"}, "number", ["equals", "less_than", "greater_than",
-                                                       "between"]),
-        ("date", {}, "date", ["equals", "before", "after", "between"]),
-        ("boolean", {}, "boolean", ["is"]),
-        ("select", {"options": [{"label": "S"}]}, "select", ["is", "is_not", "is_one_of"]),
+        ("text", {"validation": "numeric"}, "number", ["is", "is_not", "gte", "gt", "lte", "lt"]),
+        ("date", {}, "date", ["is", "gte", "lte"]),
+        ("boolean", {}, "boolean", ["is", "is_not"]),
+        ("select", {"options": [{"label": "S"}]}, "select", ["is", "is_not"]),
         ("multiselect", {"options": [{"label": "S"}]}, "multiselect",
-         ["contains", "does_not_contain", "is_one_of", "is_not_one_of"]),
-        ("file", {}, "file", ["is_set", "is_not_set"]),
+         ["is", "is_not", "contains", "does_not_contain"]),
     ],
-    ids=["text", "textarea", "multiline", "numeric", "date", "boolean", "select", "multiselect",
-         "file"],
+    ids=["text", "textarea", "multiline", "numeric", "date", "boolean", "select", "multiselect"],
 )  # fmt: skip
 def test_operators_follow_the_input_type(db, input_type, props, value_type, operators):
     # given
@@ -115,13 +125,6 @@ def test_choices_offer_their_values(db):
         "tier", "select", used_in_segments=True, options=[{"label": "Silver"}, {"label": "Gold"}]
     )
     define("vip", "boolean", used_in_segments=True)
-    for code in ("group_id", "gender"):
-        attributes.update_attribute(
-            attribute=CustomerAttribute.objects.get(entity="customer", code=code),
-            used_in_segments=True,
-            actor=SYSTEM,
-        )
-
     # when
     conditions = offered()
 
@@ -143,18 +146,22 @@ def test_address_attributes_are_offered_apart(db):
     # given
     define("gate_code", entity="address", used_in_segments=True)
     define("shoe_size", used_in_segments=True)
-    country = CustomerAttribute.objects.get(entity="address", code="country_id")
-    attributes.update_attribute(attribute=country, used_in_segments=True, actor=SYSTEM)
 
     # when
     conditions = offered("address")
 
     # then
-    assert sorted(conditions) == ["country_id", "gate_code"]
+    assert "gate_code" in conditions and "shoe_size" not in conditions
     assert ValueOption("FR", "France") in conditions["country_id"].options
 
 
-def test_compiling_waits_for_the_segments_engine(db):
-    # when / then
-    with pytest.raises(NotImplementedError):
-        AttributeConditions("customer").compile({"attribute": "dob", "operator": "before"})
+def test_file_attributes_are_never_offered(db):
+    # given: spec c §4.2 "Attributes of input type file or image are never offered"
+    define("passport", "file", used_in_segments=True)
+    define("portrait", "image", used_in_segments=True)
+
+    # when
+    codes = set(offered())
+
+    # then
+    assert not {"passport", "portrait"} & codes
