@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "patron.sales",
     "patron.credit",
     "patron.segments",
+    "patron.privacy",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -298,6 +299,16 @@ STORAGES = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {
             "location": env_str("PATRON_CUSTOMER_FILES_DIR", str(VAR_DIR / "customer-files")),
+            "base_url": None,
+            "file_permissions_mode": 0o640,
+        },
+    },
+    # Customers' data exports (ZIP files) until downloaded once or expired: private like the
+    # attribute files, served only through patron.privacy's download views.
+    "data_exports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": env_str("PATRON_EXPORTS_DIR", str(VAR_DIR / "exports")),
             "base_url": None,
             "file_permissions_mode": 0o640,
         },

@@ -40,6 +40,7 @@ class CreditAction(models.TextChoices):
     REFUNDED = "refunded", _("Refunded")
     REVERTED = "reverted", _("Reverted")
     EXPIRED = "expired", _("Expired")
+    FORFEITED = "forfeited", _("Forfeited")
 
 
 class StoreCreditHistory(ActorFields):

@@ -414,6 +414,27 @@ def _expire_balance(balance_id: int, now) -> int:
     return len(lots)
 
 
+def remaining_balances(customer: Customer) -> list[StoreCreditBalance]:
+    """The customer's balances that are above zero, on any website."""
+    return list(
+        StoreCreditBalance.objects.filter(customer=customer, amount__gt=0).select_related("website")
+    )
+
+
+@transaction.atomic
+def forfeit_balances(
+    *, customer: Customer, actor: Actor, comment: str = ""
+) -> list[StoreCreditHistory]:
+    """Bring every balance of the customer to zero with a Forfeited history row each (an erased
+    account gives up its credit), whether or not store credit is switched on now."""
+    rows = []
+    for balance in StoreCreditBalance.objects.select_for_update().filter(
+        customer=customer, amount__gt=0
+    ):
+        rows.append(_move(balance, CreditAction.FORFEITED, -balance.amount, actor, comment=comment))
+    return rows
+
+
 # --- Checkout (the shop's calls, spec b §7 "Checkout workflow") ---------------------------------
 
 

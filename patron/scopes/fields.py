@@ -369,6 +369,20 @@ CUSTOMER = ConfigSection(
             ),
         ),
         ConfigGroup(
+            "customer/privacy",
+            _("Privacy and Data Retention"),
+            (
+                _int("customer/privacy/erasure_cancel_days", 14, GLOBAL_SCOPES, _("Erasure Cancel Window (days)"), _("Days between a request to erase an account and the erasure, during which the customer or staff can cancel it. 0 erases at the next run of the erasure task."), "account erasure", min_value=0, max_value=90, required=True),
+                _int("customer/privacy/export_link_hours", 72, GLOBAL_SCOPES, _("Data Export Link Lifetime (hours)"), _("How long the single-use download link of a customer's data export works."), "data export", min_value=1, max_value=720, required=True),
+                _int("customer/privacy/retention_visitors_days", 30, GLOBAL_SCOPES, _("Keep Visitor Records (days)"), _("Now Online records and guest carts without activity for longer are deleted. 0 keeps them."), "data retention", min_value=0, max_value=3650, required=True),
+                _int("customer/privacy/retention_product_views_days", 365, GLOBAL_SCOPES, _("Keep Product Views (days)"), _("0 keeps them."), "data retention, segments", min_value=0, max_value=3650, required=True),
+                _int("customer/privacy/retention_ip_days", 30, GLOBAL_SCOPES, _("Keep IP Addresses (days)"), _("IP addresses in sign-in throttling and request logs are removed after this many days. 0 keeps them."), "data retention", min_value=0, max_value=3650, required=True),
+                _int("customer/privacy/retention_outbox_days", 90, GLOBAL_SCOPES, _("Keep Sent Emails (days)"), _("Messages in the email outbox older than this are deleted. 0 keeps them."), "data retention, email outbox", min_value=0, max_value=3650, required=True),
+                _int("customer/privacy/retention_timeline_details_days", 730, GLOBAL_SCOPES, _("Keep Timeline Details (days)"), _("Older timeline entries keep what happened and when, but lose their details and notes. 0 keeps them."), "data retention, customer timeline", min_value=0, max_value=3650, required=True),
+                _int("customer/privacy/retention_assistance_days", 365, GLOBAL_SCOPES, _("Keep Assisted Session Logs (days)"), _("The page log of shopping-assistance sessions that ended longer ago is deleted. 0 keeps them."), "data retention, shopping assistance", min_value=0, max_value=3650, required=True),
+            ),
+        ),
+        ConfigGroup(
             "customer/captcha",
             _("CAPTCHA"),
             (
