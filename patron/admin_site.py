@@ -24,6 +24,7 @@ class PatronAdminSite(admin.AdminSite):
 
         from patron.core.admin import job_progress_view
         from patron.scopes.admin import configuration_urls
+        from patron.segments.reports import report_urls
         from patron.staff import views as staff_views
 
         def own(view):
@@ -36,7 +37,7 @@ class PatronAdminSite(admin.AdminSite):
             path("two-factor/", own(staff_views.verify_view), name="two-factor-verify"),
             path("two-factor/setup/", own(staff_views.setup_view), name="two-factor-setup"),
         ]
-        return sign_in + configuration_urls(self) + jobs + super().get_urls()
+        return sign_in + configuration_urls(self) + jobs + report_urls(self) + super().get_urls()
 
 
 admin_site = PatronAdminSite(name="admin")

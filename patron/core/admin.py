@@ -25,6 +25,18 @@ class JobAdmin(admin.ModelAdmin):
         return False
 
 
+def _back_url(job) -> str | None:
+    """Where the job's page leads back to: the list or record the job worked on."""
+    from django.urls import reverse
+
+    if job.kind.startswith("customers."):
+        return reverse("admin:customers_customer_changelist")
+    segment_id = (job.result or {}).get("segment_id")
+    if job.kind.startswith("segments.") and segment_id:
+        return reverse("admin:segments_segment_change", args=[segment_id])
+    return None
+
+
 def job_progress_view(request, job_id):
     """A job's progress, refreshed every two seconds until it finishes; shown to the staff
     member who started it and to holders of core.view_job."""
@@ -42,11 +54,7 @@ def job_progress_view(request, job_id):
     started_it = job.actor_kind == "staff" and job.actor_id == request.user.pk
     if not started_it and not request.user.has_perm("core.view_job"):
         raise PermissionDenied
-    back_url = None
-    if job.kind.startswith("customers."):
-        from django.urls import reverse
-
-        back_url = reverse("admin:customers_customer_changelist")
+    back_url = _back_url(job)
     context = {
         **admin_site.each_context(request),
         "title": job.label,

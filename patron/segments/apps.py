@@ -8,9 +8,10 @@ class SegmentsConfig(AppConfig):
     verbose_name = _("Customer segments")
 
     def ready(self) -> None:
-        from patron.segments import conditions, demo, handlers, tasks
+        from patron.segments import conditions, demo, handlers, sections, tasks
 
         conditions.register_condition_types()
         tasks.register_jobs()
         handlers.register_webhooks()
         demo.register_steps()
+        sections.register_sections()

@@ -480,7 +480,7 @@ class CustomerAttributeCondition(AttributeCondition):
 
 
 class DefaultAddressExists(Condition):
-    """ "Customer Default Billing/Shipping Address exists / does not exist"."""
+    """The phrase "Customer Default Billing/Shipping Address exists / does not exist"."""
 
     code = "customer_default_address"
     label = _("Default address")
@@ -592,7 +592,7 @@ class StoreCreditCondition(NumericCondition):
 
 
 class CustomerAddressCondition(Condition):
-    """ "If Customer Addresses match ALL/ANY of these Conditions": some address of the
+    """The phrase "If Customer Addresses match ALL/ANY of these Conditions": some address of the
     customer's address book satisfies the children."""
 
     code = "customer_address"
@@ -619,7 +619,7 @@ class CustomerAddressCondition(Condition):
 
 
 class DefaultAddressCondition(Condition):
-    """ "Customer Address is / is not Default Billing / Shipping Address"."""
+    """The phrase "Customer Address is / is not Default Billing / Shipping Address"."""
 
     code = "default_address"
     label = _("Default Address")
@@ -694,6 +694,17 @@ def subject_cart(ctx: Context):
     return carts.filter(customer=OuterRef("pk"))
 
 
+def subject_cart_items(ctx: Context):
+    """The items of the shopper's active cart. Filtered through the item's own cart columns:
+    inside ``cart__in=subject_cart(ctx)`` the customer's ``OuterRef`` would bind to the item."""
+    from patron.sales.models import CartItem
+
+    items = CartItem.objects.filter(cart__website=ctx.website)
+    if ctx.for_visitor:
+        return items.filter(cart__customer__isnull=True, cart__visitor_id=ctx.visitor_id)
+    return items.filter(cart__customer=OuterRef("pk"))
+
+
 def scalar(queryset, expression) -> Coalesce:
     """The single value ``expression`` over ``queryset`` (no rows: 0)."""
     value = queryset.order_by().annotate(v=expression).values("v")[:1]
@@ -758,10 +769,7 @@ class CartLineItemsCondition(NumericCondition):
     events = frozenset({"cartChanged"})
 
     def compile(self, node, ctx, children):
-        from patron.sales.models import CartItem
-
-        items = CartItem.objects.filter(cart__in=subject_cart(ctx))
-        count = scalar(items.values("cart"), Count("pk"))
+        count = scalar(subject_cart_items(ctx).values("cart"), Count("pk"))
         return ops.compare_number(count, node["operator"], Decimal(node["value"]))
 
 
@@ -773,10 +781,7 @@ class CartQtyCondition(NumericCondition):
     events = frozenset({"cartChanged"})
 
     def compile(self, node, ctx, children):
-        from patron.sales.models import CartItem
-
-        items = CartItem.objects.filter(cart__in=subject_cart(ctx))
-        qty = scalar(items.values("cart"), Sum("qty"))
+        qty = scalar(subject_cart_items(ctx).values("cart"), Sum("qty"))
         return ops.compare_number(qty, node["operator"], Decimal(node["value"]))
 
 
@@ -847,8 +852,7 @@ class ProductListCondition(ProductContainer):
 
         if source == "cart":
             # Items carry no date of their own; the cart's last change stands in for it.
-            rows = CartItem.objects.filter(cart__in=subject_cart(ctx))
-            return rows, ItemSource(CartItem, "cart__updated_at")
+            return subject_cart_items(ctx), ItemSource(CartItem, "cart__updated_at")
         rows = WishlistItem.objects.filter(customer=OuterRef("pk"))
         return rows, ItemSource(WishlistItem, "added_at")
 
@@ -896,7 +900,7 @@ PRODUCT_OPERATORS = {
 
 
 class ProductAttributeCondition(Condition):
-    """ "Product <attribute> <operator> <value>" inside a Product List or Product History:
+    """The phrase "Product <attribute> <operator> <value>" inside a Product List or Product History:
     SKU, Attribute Set, Category and the product attributes flagged for promo rules."""
 
     code = "product_attribute"
@@ -1091,7 +1095,7 @@ ORDER_ADDRESS_ATTRIBUTES = {
 
 
 class OrderAddressCondition(Condition):
-    """ "If Order Addresses match ALL/ANY of these Conditions": some billing or shipping address
+    """The phrase "If Order Addresses match ALL/ANY of these Conditions": some billing or shipping address
     of one of the customer's orders on the website satisfies the children."""
 
     code = "order_address"
@@ -1230,7 +1234,7 @@ FUNCTIONS = (("total", _("Total")), ("average", _("Average")))
 
 
 class OrderAggregate(NumericCondition):
-    """ "[Total|Average] <Name> <op> <value> while ALL/ANY of these Conditions match": an
+    """The phrase "[Total|Average] <Name> <op> <value> while ALL/ANY of these Conditions match": an
     aggregate over the customer's orders on the website that pass the children (order status,
     dates); customers without such orders count as 0."""
 

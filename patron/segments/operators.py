@@ -108,7 +108,7 @@ def compare_moment(path: str, operator: str, day: dt.date, tz) -> Q:
 
 
 def up_to_date(path: str, operator: str, days: int, today: dt.date, tz) -> Q:
-    """ "Period <op> N Days Up To Date" (spec c §4.6): the number of calendar days between the
+    """The phrase "Period <op> N Days Up To Date" (spec c §4.6): the number of calendar days between the
     event and today, in the website's time zone, compared with N."""
 
     def start_of(days_ago: int) -> dt.datetime:
@@ -128,7 +128,7 @@ def up_to_date(path: str, operator: str, days: int, today: dt.date, tz) -> Q:
 
 
 def date_range(path: str, operator: str, first: dt.date, last: dt.date, tz) -> Q:
-    """ "Date Range is within first...last": from 00:00 of the first day to the end of the last."""
+    """The phrase "Date Range is within first...last": from 00:00 of the first day to the end of the last."""
     within = Q(
         **{
             f"{path}__gte": day_start(first, tz),

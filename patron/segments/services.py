@@ -39,8 +39,17 @@ events.declare("segmentRefreshed", "A customer segment's membership was recomput
 
 
 def is_enabled() -> bool:
-    """ "Enable Customer Segment Functionality" (spec c §3)."""
+    """Whether "Enable Customer Segment Functionality" is Yes (spec c §3)."""
     return bool(get_config(ENABLED_PATH))
+
+
+def require_enabled() -> None:
+    """Refuse a change of segments while the functionality is switched off."""
+    if not is_enabled():
+        raise InvalidInput(
+            _("Customer segments are turned off for this installation."),
+            code="segments_disabled",
+        )
 
 
 # --- Definitions ------------------------------------------------------------------------------
@@ -103,6 +112,7 @@ def create_segment(
     conditions: Any = None,
 ) -> Segment:
     """Create a segment; its members are computed by a refresh queued after commit."""
+    require_enabled()
     apply_to = _clean_apply_to(apply_to)
     name, chosen, tree = _clean_definition(
         name=name, websites=websites, apply_to=apply_to, conditions=conditions
@@ -139,6 +149,7 @@ def update_segment(
     """Change a segment. Apply To is fixed after the first save: a value sent is ignored
     (spec c §3). Saving rebuilds the membership unless the segment is for visitors only."""
     del apply_to  # fixed after creation; accepted so callers can send the whole form
+    require_enabled()
     segment = Segment.objects.select_for_update().get(pk=segment.pk)
     name, chosen, tree = _clean_definition(
         name=segment.name if name is UNSET else name,
@@ -198,6 +209,7 @@ def _after_definition_change(segment: Segment, actor: Actor, change: str) -> Non
 @transaction.atomic
 def delete_segment(*, segment: Segment, actor: Actor) -> None:
     """Delete a segment and its membership rows; customers and orders stay (spec c §3)."""
+    require_enabled()
     segment_id = segment.pk
     segment.delete()
     _forget_listened_events()
@@ -443,6 +455,8 @@ def customer_segment_ids(*, customer: Customer, website: Website | None = None) 
 def refresh_time_dependent(*, now=None) -> list[int]:
     """Refresh the active segments whose truth changes with the date alone (Up To Date), once a
     day in each of their websites' time zones: those not refreshed since local midnight."""
+    if not is_enabled():
+        return []
     now = now or timezone.now()
     refreshed = []
     candidates = Segment.objects.filter(is_active=True, depends_on_time=True)
@@ -466,13 +480,19 @@ def _local_midnight(website: Website, now):
 def request_refresh(*, segment: Segment, actor: Actor):
     """Start a full refresh of ``segment`` as a job (queued after commit) and return the job.
     A visitors-only segment stores no members: its job finishes at once with nothing done."""
+    require_enabled()
     from patron.core.progress import finish_job, start_job
     from patron.segments.tasks import refresh_segment_task
 
+    from patron.core.models import Job
+
     label = _("Refresh segment %(name)s") % {"name": segment.name}
     job = start_job(kind="segments.refresh", label=label, actor=actor)
+    # The job page links back to the segment from the start.
+    job.result = {"segment_id": segment.pk}
+    Job.objects.filter(pk=job.pk).update(result=job.result)
     if not segment.stores_members:
-        finish_job(job, result={"joined": 0, "left": 0, "members": 0})
+        finish_job(job, result={"segment_id": segment.pk, "joined": 0, "left": 0, "members": 0})
         return job
     segment_id, job_id = segment.pk, str(job.pk)
     transaction.on_commit(lambda: refresh_segment_task.enqueue(segment_id, job_id))

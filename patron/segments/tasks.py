@@ -26,9 +26,10 @@ def refresh_segment_task(segment_id: int, job_id: str | None = None) -> dict:
         if job:
             fail_job(job, error=str(error))
         raise
+    outcome = {"segment_id": segment_id, **result.as_dict()}
     if job:
-        finish_job(job, result=result.as_dict())
-    return result.as_dict()
+        finish_job(job, result=outcome)
+    return outcome
 
 
 @task()

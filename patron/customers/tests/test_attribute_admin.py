@@ -884,13 +884,13 @@ def test_a_system_attribute_changes_only_its_segment_flag(staff_client):
     # when
     response = staff_client.post(
         change_url(attribute),
-        data | {"used_in_segments": "1", "label": "Mobile", "is_required": "0", "sort_order": "1"},
+        data | {"used_in_segments": "0", "label": "Mobile", "is_required": "0", "sort_order": "1"},
     )
 
-    # then
+    # then: the phone number is flagged by default (spec c §4.2), so the change unflags it
     assert response.status_code == 302
     attribute.refresh_from_db()
-    assert attribute.used_in_segments is True
+    assert attribute.used_in_segments is False
     assert (attribute.label, attribute.is_required, attribute.sort_order) == (
         "Phone Number", True, 120,
     )  # fmt: skip

@@ -74,6 +74,7 @@ def test_events_lists_the_event_types_a_subscription_can_choose(client, full_tok
         "addressSaved",
         "groupChanged",
         "newsletterChanged",
+        "segmentMembershipChanged",
         "signIn",
         "signOut",
     ]
