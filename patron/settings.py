@@ -353,7 +353,6 @@ if _scheme in ("smtp", "smtps"):
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = env_str("PATRON_DEFAULT_FROM_EMAIL", "patron@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-OUTBOX_RETENTION_DAYS = env_int("PATRON_OUTBOX_RETENTION_DAYS", 90, minimum=1)
 
 # --- Security -----------------------------------------------------------------------------------
 SECURE_HTTPS = env_bool("PATRON_HTTPS", PRODUCTION)

@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("patron.dashboard.urls")),
     path("", include("patron.sales.urls")),
     path("", include("patron.credit.urls")),
+    path("", include("patron.privacy.urls")),
     path("", core_views.storefront_home, name="storefront-home"),
 ]

@@ -41,4 +41,5 @@ def register_describer(kind: str, describe: Callable[[dict[str, Any]], str]) -> 
 
 def describe(kind: str, params: dict[str, Any]) -> str:
     describer = _describers.get(kind)
-    return describer(params) if describer else ""
+    # Without params (cleared by data retention) there is nothing to describe.
+    return describer(params) if describer and params else ""

@@ -5,6 +5,7 @@ Cart). Buttons act through the services and show only with their permission."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -71,7 +72,7 @@ def edit_page(request, model_admin, customer_id: int):
         if section.post is None:
             return HttpResponse(status=405)
         outcome = section.post(request, customer)
-        if isinstance(outcome, HttpResponse):
+        if isinstance(outcome, HttpResponseBase):  # a redirect, or a file (a download)
             return outcome
         html, status = outcome, 400
     else:

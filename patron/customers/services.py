@@ -312,6 +312,12 @@ def create_customer(
     history.record_account_created(
         customer=customer, actor=actor, store_view_code=store_view.code if store_view else None
     )
+    if customer.allow_remote_assistance:
+        from patron.privacy.consent import record_assistance_change
+
+        record_assistance_change(
+            customer=customer, actor=actor, store_view=store_view, created=True
+        )
     events.emit(
         "accountCreated", customer_id=customer.pk, website_id=website.pk, actor=actor.as_fields()
     )
@@ -374,6 +380,10 @@ def update_customer(
         ) from None
     grid.refresh_rows([customer.pk])
     history.record_account_updated(customer=customer, actor=actor, changed=sorted(changed))
+    if "allow_remote_assistance" in changed:
+        from patron.privacy.consent import record_assistance_change
+
+        record_assistance_change(customer=customer, actor=actor)
     events.emit(
         "accountUpdated", customer_id=customer.pk, changed=sorted(changed), actor=actor.as_fields()
     )
@@ -1013,6 +1023,9 @@ def unsubscribe_newsletter(
 
 
 def _newsletter_changed(subscriber: NewsletterSubscriber, actor: Actor, source: str) -> None:
+    from patron.privacy.consent import record_newsletter_change
+
+    record_newsletter_change(subscriber=subscriber, actor=actor, source=source)
     if subscriber.customer_id:
         history.record_newsletter_changed(
             customer=subscriber.customer,

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django_tasks import task
 
 from patron.core.scheduler import PeriodicJob, register_periodic
@@ -12,7 +11,10 @@ def retry_failed_messages() -> int:
 
 @task()
 def purge_old_messages() -> int:
-    return services.purge_outbox(older_than_days=settings.OUTBOX_RETENTION_DAYS)
+    # The setting customer/privacy/retention_outbox_days rules (0 keeps messages for ever).
+    from patron.privacy import retention
+
+    return retention.purge_outbox().get("outbox_messages", 0)
 
 
 def register_periodic_jobs() -> None:
@@ -29,6 +31,6 @@ def register_periodic_jobs() -> None:
             code="mail.purge_outbox",
             cron="43 2 * * *",
             enqueue=lambda: purge_old_messages.enqueue(),
-            description="Delete outbox messages past PATRON_OUTBOX_RETENTION_DAYS.",
+            description="Delete outbox messages past customer/privacy/retention_outbox_days.",
         )
     )

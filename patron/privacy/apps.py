@@ -8,17 +8,20 @@ class PrivacyConfig(AppConfig):
     verbose_name = _("Privacy")
 
     def ready(self) -> None:
-        from patron.privacy import erasure_tasks, history  # noqa: F401
+        from patron.privacy import (
+            consent_sections,
+            erasure_tasks,
+            export_tasks,
+            exports,
+            history,  # noqa: F401 (timeline kinds)
+            sections,
+            tasks,
+            views,
+        )
 
         erasure_tasks.register_jobs()
-
-        from patron.privacy import consent_sections, tasks
-
         consent_sections.register_sections()
         tasks.register_jobs()
-
-        from patron.privacy import export_tasks, exports, sections, views
-
         exports.register_mail_template()
         export_tasks.register_jobs()
         sections.register_sections()

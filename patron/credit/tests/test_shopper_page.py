@@ -98,7 +98,7 @@ def test_the_link_sits_between_my_product_reviews_and_newsletter(shopper_client)
     labels = [label for label, _url, _current in links]
     assert response.status_code == 200
     assert labels[labels.index("My Product Reviews") + 1 :] == [
-        "Store Credit", "Newsletter Subscriptions",
+        "Store Credit", "Newsletter Subscriptions", "Privacy",
     ]  # fmt: skip
     assert ("Store Credit", URL, True) in links
     assert texts(response, "h1") == ["Store Credit"]

@@ -30,6 +30,7 @@ NAVIGATION = [
     ("My Product Reviews", "/review/customer/"),
     ("Store Credit", "/storecredit/info/"),
     ("Newsletter Subscriptions", NEWSLETTER_URL),
+    ("Privacy", "/customer/privacy/"),
 ]
 
 

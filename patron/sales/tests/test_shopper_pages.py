@@ -212,6 +212,7 @@ NAVIGATION = [
     ("My Product Reviews", REVIEWS_URL),
     ("Store Credit", "/storecredit/info/"),
     ("Newsletter Subscriptions", "/newsletter/manage/"),
+    ("Privacy", "/customer/privacy/"),
 ]
 
 
