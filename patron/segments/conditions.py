@@ -28,6 +28,7 @@ from django.db.models import (
     Count,
     DecimalField,
     Exists,
+    F,
     OuterRef,
     Q,
     Subquery,
@@ -473,6 +474,13 @@ class CustomerAttributeCondition(AttributeCondition):
     applies_to = REGISTERED_ONLY
     events = frozenset({"accountUpdated", "accountCreated", "groupChanged"})
 
+    def actual(self, node, ctx):
+        """The customer's own value of the attribute, for explanations."""
+        code = node["attribute"]
+        if code in CUSTOMER_FIELDS:
+            return F(CUSTOMER_FIELDS[code][0])
+        return KeyTextTransform(code, "custom_attributes")
+
     def compile(self, node, ctx, children):
         if ctx.for_visitor:
             return ops.FALSE
@@ -552,7 +560,19 @@ SUBSCRIBED = ((True, _("subscribed")), (False, _("not subscribed")))
 
 
 class NumericCondition(Condition):
-    """A condition comparing one number with the six numeric operators."""
+    """A condition comparing one number with the six numeric operators: what it measures
+    (:meth:`measure`, also shown by explanations) against the node's value."""
+
+    def measure(self, node: dict, ctx: Context, children: Callable[[Context], list[Q]]):
+        """The number compared, as an expression that is never NULL; None when the subject
+        cannot have it (a visitor's store credit): the condition is then false."""
+        raise NotImplementedError
+
+    def compile(self, node, ctx, children):
+        amount = self.measure(node, ctx, children)
+        if amount is None:
+            return ops.FALSE
+        return ops.compare_number(amount, node["operator"], Decimal(node["value"]))
 
     def fields(self, *, apply_to, params=None):
         return [operator_field(ops.NUMBER), Field("value", "number")]
@@ -576,16 +596,15 @@ class StoreCreditCondition(NumericCondition):
     applies_to = REGISTERED_ONLY
     events = frozenset({"storeCreditChanged"})
 
-    def compile(self, node, ctx, children):
+    def measure(self, node, ctx, children):
         from patron.credit.models import StoreCreditBalance
 
         if ctx.for_visitor:
-            return ops.FALSE
+            return None
         balance = StoreCreditBalance.objects.filter(customer=OuterRef("pk"), website=ctx.website)
-        amount = Coalesce(
+        return Coalesce(
             Subquery(balance.values("amount")[:1]), Value(Decimal(0)), output_field=MONEY_FIELD
         )
-        return ops.compare_number(amount, node["operator"], Decimal(node["value"]))
 
 
 # --- Addresses --------------------------------------------------------------------------------
@@ -609,13 +628,17 @@ class CustomerAddressCondition(Condition):
     def clean_params(self, node, *, apply_to, problems, path):
         return {"aggregator": clean_choice(node, "aggregator", AGGREGATORS, problems, path, "all")}
 
-    def compile(self, node, ctx, children):
+    def scoped_rows(self, node, ctx):
+        """The rows the children are evaluated on, each with the context they see."""
         from patron.customers.models import Address
 
+        return [(Address.objects.filter(customer=OuterRef("pk")), ctx)]
+
+    def compile(self, node, ctx, children):
         if ctx.for_visitor:
             return ops.FALSE
-        matching = Address.objects.filter(customer=OuterRef("pk"))
-        return Q(Exists(matching.filter(combine(children(ctx), node["aggregator"]))))
+        [(addresses, inner)] = self.scoped_rows(node, ctx)
+        return Q(Exists(addresses.filter(combine(children(inner), node["aggregator"]))))
 
 
 class DefaultAddressCondition(Condition):
@@ -751,14 +774,13 @@ class CartTotalCondition(NumericCondition):
     def visitor_capable(self, node):
         return node.get("field") != "store_credit"
 
-    def compile(self, node, ctx, children):
+    def measure(self, node, ctx, children):
         from django.db.models import F
 
         if ctx.for_visitor and node["field"] == "store_credit":
-            return ops.FALSE
+            return None
         column = CART_COLUMNS.get(node["field"], node["field"])
-        amount = scalar(subject_cart(ctx), F(column))
-        return ops.compare_number(amount, node["operator"], Decimal(node["value"]))
+        return scalar(subject_cart(ctx), F(column))
 
 
 class CartLineItemsCondition(NumericCondition):
@@ -768,9 +790,8 @@ class CartLineItemsCondition(NumericCondition):
     order = 310
     events = frozenset({"cartChanged"})
 
-    def compile(self, node, ctx, children):
-        count = scalar(subject_cart_items(ctx).values("cart"), Count("pk"))
-        return ops.compare_number(count, node["operator"], Decimal(node["value"]))
+    def measure(self, node, ctx, children):
+        return scalar(subject_cart_items(ctx).values("cart"), Count("pk"))
 
 
 class CartQtyCondition(NumericCondition):
@@ -780,9 +801,8 @@ class CartQtyCondition(NumericCondition):
     order = 320
     events = frozenset({"cartChanged"})
 
-    def compile(self, node, ctx, children):
-        qty = scalar(subject_cart_items(ctx).values("cart"), Sum("qty"))
-        return ops.compare_number(qty, node["operator"], Decimal(node["value"]))
+    def measure(self, node, ctx, children):
+        return scalar(subject_cart_items(ctx).values("cart"), Sum("qty"))
 
 
 # --- Products ---------------------------------------------------------------------------------
@@ -829,12 +849,15 @@ class ProductContainer(Condition):
         """(item queryset for the subject, where the item's date is)."""
         raise NotImplementedError
 
+    def scoped_rows(self, node, ctx):
+        queryset, source = self.items(node["source"], ctx)
+        return [(queryset, replace(ctx, items=source))]
+
     def compile(self, node, ctx, children):
         if ctx.for_visitor and node["source"] in self.registered_sources:
             return ops.FALSE
-        queryset, source = self.items(node["source"], ctx)
-        inner = replace(ctx, items=source)
-        found = Q(Exists(queryset.filter(combine(children(inner), node["aggregator"]))))
+        [(items, inner)] = self.scoped_rows(node, ctx)
+        found = Q(Exists(items.filter(combine(children(inner), node["aggregator"]))))
         return found if node["operator"] == self.operators[0][0] else ~found
 
 
@@ -1112,18 +1135,25 @@ class OrderAddressCondition(Condition):
     def clean_params(self, node, *, apply_to, problems, path):
         return {"aggregator": clean_choice(node, "aggregator", AGGREGATORS, problems, path, "all")}
 
-    def compile(self, node, ctx, children):
+    def scoped_rows(self, node, ctx):
+        """The orders with a billing address, then those with a shipping address, each with
+        the context its children see (Address Type compares with that kind)."""
         from patron.sales.models import Order
 
+        orders = Order.objects.filter(customer=OuterRef("pk"), website=ctx.website)
+        return [
+            (orders.exclude(**{f"{kind}_address": {}}), replace(ctx, address_kind=kind))
+            for kind in ("billing", "shipping")
+        ]
+
+    def compile(self, node, ctx, children):
         if ctx.for_visitor:
             return ops.FALSE
-        orders = Order.objects.filter(customer=OuterRef("pk"), website=ctx.website)
-        per_kind = []
-        for kind in ("billing", "shipping"):
-            inner = replace(ctx, address_kind=kind)
-            address = ~Q(**{f"{kind}_address": {}})
-            per_kind.append(address & combine(children(inner), node["aggregator"]))
-        return Q(Exists(orders.filter(per_kind[0] | per_kind[1])))
+        per_kind = [
+            Q(Exists(rows.filter(combine(children(inner), node["aggregator"]))))
+            for rows, inner in self.scoped_rows(node, ctx)
+        ]
+        return per_kind[0] | per_kind[1]
 
 
 class OrderAddressTypeCondition(Condition):
@@ -1261,16 +1291,17 @@ class OrderAggregate(NumericCondition):
     def aggregate(self, function: str):
         return (Sum if function == "total" else Avg)(self.column)
 
-    def compile(self, node, ctx, children):
+    def scoped_rows(self, node, ctx):
         from patron.sales.models import Order
 
+        return [(Order.objects.filter(customer=OuterRef("pk"), website=ctx.website), ctx)]
+
+    def measure(self, node, ctx, children):
         if ctx.for_visitor:
-            return ops.FALSE
-        orders = Order.objects.filter(customer=OuterRef("pk"), website=ctx.website).filter(
-            combine(children(ctx), node["aggregator"])
-        )
-        value = scalar(orders.values("customer"), self.aggregate(node["function"]))
-        return ops.compare_number(value, node["operator"], Decimal(node["value"]))
+            return None
+        [(orders, inner)] = self.scoped_rows(node, ctx)
+        orders = orders.filter(combine(children(inner), node["aggregator"]))
+        return scalar(orders.values("customer"), self.aggregate(node["function"]))
 
 
 class SalesAmountCondition(OrderAggregate):

@@ -8,7 +8,9 @@ page and never a Python loop over members. ``website_ids`` is the staff member's
 scope (``patron.staff.services.staff_website_ids``): None means every website.
 """
 
+import datetime as dt
 from collections.abc import Iterable
+from zoneinfo import ZoneInfo
 
 from django.db import models
 from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
@@ -165,3 +167,37 @@ def get_report_segments(
     if website_ids is not None:
         segments = segments.filter(_on_websites(website_ids))
     return list(segments.order_by("pk"))
+
+
+def size_history(
+    segment: Segment, *, days: int = 90, website_ids: Iterable[int] | None = None, now=None
+) -> list[tuple[dt.date, int]]:
+    """The segment's number of members at the end of each of the last ``days`` days (today: now),
+    in the time zone of its first website, from the joined/left rows, in one scan."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from patron.segments.operators import day_start
+
+    now = now or timezone.now()
+    website = segment.websites.order_by("pk").first()
+    tz = ZoneInfo(website.time_zone if website and website.time_zone else "UTC")
+    today = now.astimezone(tz).date()
+    first = today - dt.timedelta(days=max(1, days) - 1)
+    ends = {}
+    for offset in range((today - first).days + 1):
+        day = first + dt.timedelta(days=offset)
+        ends[day] = now if day == today else day_start(day + dt.timedelta(days=1), tz)
+    rows = SegmentMembership.objects.filter(segment=segment)
+    if website_ids is not None:
+        rows = rows.filter(website_id__in=list(website_ids))
+    counts = rows.aggregate(
+        **{
+            f"d{index}": Count(
+                "pk",
+                filter=Q(joined_at__lte=end) & (Q(left_at__isnull=True) | Q(left_at__gt=end)),
+            )
+            for index, end in enumerate(ends.values())
+        }
+    )
+    return [(day, counts[f"d{index}"] or 0) for index, day in enumerate(ends)]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -23,7 +24,7 @@ from patron.core.errors import InvalidInput, NotFound, Problem
 from patron.customers.models import Customer
 from patron.scopes.config import get_config
 from patron.scopes.models import Website
-from patron.segments import trees
+from patron.segments import history, trees
 from patron.segments.conditions import Context
 from patron.segments.models import ApplyTo, Segment, SegmentMembership
 
@@ -69,15 +70,31 @@ def _clean_definition(
     elif len(name) > 255:
         problems.append(_problem("name", _("Enter at most 255 characters.")))
     chosen = _websites(websites, problems)
-    try:
-        tree = trees.clean_tree(conditions, apply_to=apply_to)
-    except Exception as error:  # ValidationError with a path per problem
-        tree = {}
-        for path, messages in getattr(error, "message_dict", {}).items():
-            problems.extend(_problem(path, message) for message in messages)
+    tree, tree_problems = _checked_tree(conditions, apply_to)
+    problems.extend(tree_problems)
     if problems:
         raise InvalidInput.from_problems(problems)
     return name, chosen, tree
+
+
+def _checked_tree(conditions: Any, apply_to: str) -> tuple[dict, list[Problem]]:
+    try:
+        return trees.clean_tree(conditions, apply_to=apply_to), []
+    except ValidationError as error:
+        return {}, [
+            _problem(path, message)
+            for path, messages in error.message_dict.items()
+            for message in messages
+        ]
+
+
+def check_conditions(conditions: Any, *, apply_to: str) -> dict:
+    """The condition tree checked for ``apply_to`` and normalized, or ``InvalidInput`` with
+    each problem at its path (``conditions.conditions[1].value``)."""
+    tree, problems = _checked_tree(conditions, _clean_apply_to(apply_to))
+    if problems:
+        raise InvalidInput.from_problems(problems)
+    return tree
 
 
 def _websites(websites: Any, problems: list[Problem]) -> list[Website]:
@@ -291,6 +308,18 @@ def _refresh_website(segment: Segment, website: Website, now) -> tuple[int, int]
     left = current.exclude(Exists(matching.filter(pk=OuterRef("customer_id")))).update(left_at=now)
     newcomers = matching.exclude(Exists(current.filter(customer_id=OuterRef("pk"))))
     joined = _insert_members(segment, website, newcomers, now)
+    rows = SegmentMembership.objects.filter(segment=segment, website=website)
+    if joined:
+        history.record_refresh(
+            segment=segment, website_id=website.pk, at=now,
+            memberships=rows.filter(joined_at=now, left_at__isnull=True),
+            kind=history.SegmentTimelineKind.SEGMENT_JOINED,
+        )  # fmt: skip
+    if left:
+        history.record_refresh(
+            segment=segment, website_id=website.pk, at=now, memberships=rows.filter(left_at=now),
+            kind=history.SegmentTimelineKind.SEGMENT_LEFT,
+        )  # fmt: skip
     return joined, left
 
 
@@ -401,6 +430,11 @@ def _apply_verdicts(customer, website, verdicts, now) -> tuple[list[int], list[i
             now,
         )
     if joined or left:
+        by_id = {s.pk: s for s in verdicts}
+        history.record_changes(
+            customer_id=customer.pk, website_id=website.pk, at=now,
+            joined=[by_id[pk] for pk in joined], left=[by_id[pk] for pk in left],
+        )  # fmt: skip
         events.emit(
             "segmentMembershipChanged", customer_id=customer.pk, website_id=website.pk,
             joined=joined, left=left,
@@ -481,10 +515,9 @@ def request_refresh(*, segment: Segment, actor: Actor):
     """Start a full refresh of ``segment`` as a job (queued after commit) and return the job.
     A visitors-only segment stores no members: its job finishes at once with nothing done."""
     require_enabled()
+    from patron.core.models import Job
     from patron.core.progress import finish_job, start_job
     from patron.segments.tasks import refresh_segment_task
-
-    from patron.core.models import Job
 
     label = _("Refresh segment %(name)s") % {"name": segment.name}
     job = start_job(kind="segments.refresh", label=label, actor=actor)
