@@ -7,8 +7,9 @@ single query, off the request path (a task queued after commit by :mod:`handlers
 """
 
 import hashlib
+import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.cache import cache
@@ -353,7 +354,8 @@ def active_segments(website: Website, *, event: str | None = None, registered: b
     only those that listen to ``event``."""
     excluded = ApplyTo.VISITORS if registered else ApplyTo.REGISTERED
     segments = Segment.objects.filter(is_active=True, websites=website).exclude(apply_to=excluded)
-    segments = list(segments.order_by("pk"))
+    # The trees are read only when the verdict statement has to be compiled again.
+    segments = list(segments.defer("conditions", "description").order_by("pk"))
     if event:
         segments = [s for s in segments if event in s.events]
     return segments
@@ -387,22 +389,72 @@ def evaluate_customer(
         segments = active_segments(website, event=event, registered=True)
         if not segments:
             continue
-        verdicts = _verdicts_for_customer(customer, website, segments, now)
+        verdicts = _verdicts(website, segments, now, customer_id=customer.pk)
         website_joined, website_left = _apply_verdicts(customer, website, verdicts, now)
         joined += website_joined
         left += website_left
     return {"joined": joined, "left": left}
 
 
-def _verdicts_for_customer(customer, website, segments, now) -> dict[Segment, bool]:
-    """Every segment's verdict for the customer in one query."""
+# Compiling 50 condition trees through the ORM costs far more than running the statement, and
+# the statement only changes with the segments, the website and the local date (Up To Date
+# cut-offs are whole days): it is compiled once and kept, keyed by all of those, for a while.
+VERDICT_STATEMENTS: dict[tuple, tuple[float, str, list, list[int]]] = {}
+VERDICT_STATEMENT_SECONDS = 300
+VERDICT_STATEMENT_LIMIT = 256
+CUSTOMER_PLACEHOLDER = -8_070_450_532_247_928_831  # a customer id no database hands out
+
+
+VISITOR_PLACEHOLDER = "\u0000patron-visitor-placeholder\u0000"  # no shop sends this id
+
+
+def _verdict_statement(website, segments, ctx, *, visitor: bool) -> tuple[str, list, list[int]]:
+    """The SQL (and its parameters) that answers every segment's verdict for one customer or
+    one visitor, with the positions of the customer's id (or the visitor's) among the
+    parameters."""
+    key = (
+        website.pk,
+        visitor,
+        ctx.today,
+        get_config(SHARE_SCOPE_PATH),
+        tuple((s.pk, s.updated_at) for s in segments),
+    )
+    cached = VERDICT_STATEMENTS.get(key)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1], cached[2], cached[3]
+    conditions = dict(
+        Segment.objects.filter(pk__in=[s.pk for s in segments]).values_list("pk", "conditions")
+    )
+    if visitor:
+        ctx = replace(ctx, visitor_id=VISITOR_PLACEHOLDER)
+        base, placeholder = Website.objects.filter(pk=website.pk), VISITOR_PLACEHOLDER
+    else:
+        base = customers_of_website(website).filter(pk=CUSTOMER_PLACEHOLDER)
+        placeholder = CUSTOMER_PLACEHOLDER
+    flags = {f"s{s.pk}": _flag(trees.compile_tree(conditions[s.pk], ctx)) for s in segments}
+    sql, params = base.annotate(**flags).values(*flags).query.sql_with_params()
+    params = list(params)
+    positions = [i for i, p in enumerate(params) if p == placeholder]
+    if len(VERDICT_STATEMENTS) >= VERDICT_STATEMENT_LIMIT:
+        VERDICT_STATEMENTS.clear()
+    VERDICT_STATEMENTS[key] = (time.monotonic() + VERDICT_STATEMENT_SECONDS, sql, params, positions)
+    return sql, params, positions
+
+
+def _verdicts(website, segments, now, *, customer_id=None, visitor_id=None) -> dict[Segment, bool]:
+    """Every segment's verdict for one customer (or one visitor) in one query."""
+    visitor = visitor_id is not None
     ctx = context_for(website, now=now)
-    flags = {f"s{s.pk}": _flag(trees.compile_tree(s.conditions, ctx)) for s in segments}
-    row = customers_of_website(website).filter(pk=customer.pk).annotate(**flags)
-    values = row.values(*flags).first()
+    sql, params, positions = _verdict_statement(website, segments, ctx, visitor=visitor)
+    params = list(params)
+    for position in positions:
+        params[position] = visitor_id if visitor else customer_id
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        values = cursor.fetchone()
     if values is None:  # the customer is not looked at on this website
         return {s: False for s in segments}
-    return {s: bool(values[f"s{s.pk}"]) for s in segments}
+    return {s: bool(value) for s, value in zip(segments, values, strict=True)}
 
 
 @transaction.atomic
@@ -460,10 +512,8 @@ def evaluate_visitor(*, website: Website, visitor_id: str, now=None) -> list[int
     segments = active_segments(website, registered=False)
     matched: list[int] = []
     if segments:
-        ctx = context_for(website, now=now, visitor_id=visitor_id)
-        flags = {f"s{s.pk}": _flag(trees.compile_tree(s.conditions, ctx)) for s in segments}
-        values = Website.objects.filter(pk=website.pk).annotate(**flags).values(*flags).first()
-        matched = [s.pk for s in segments if values and values[f"s{s.pk}"]]
+        verdicts = _verdicts(website, segments, now, visitor_id=visitor_id)
+        matched = [s.pk for s, held in verdicts.items() if held]
     cache.set(_visitor_key(website.pk, visitor_id), matched, VISITOR_TTL)
     return matched
 
