@@ -8,7 +8,7 @@ class SegmentsConfig(AppConfig):
     verbose_name = _("Customer segments")
 
     def ready(self) -> None:
-        from patron.segments import conditions, demo, handlers, sections, tasks
+        from patron.segments import conditions, demo, handlers, history, sections, tasks  # noqa: F401
 
         conditions.register_condition_types()
         tasks.register_jobs()
