@@ -29,6 +29,7 @@ from django.db.models import (
     DecimalField,
     Exists,
     F,
+    Func,
     OuterRef,
     Q,
     Subquery,
@@ -388,6 +389,8 @@ class AttributeCondition(Condition):
             return compile_model_field(model_fields[code], operator, value, ctx)
         attribute = ctx.remember(f"attributes:{self.entity}", self.offered).get(code)
         kind = attribute.value_type if attribute else "text"
+        if attribute is not None and attribute.input_type == "multiline":
+            kind = "lines"
         return compile_json_key(json_field, code, kind, operator, value)
 
 
@@ -445,6 +448,8 @@ def compile_json_key(json_field: str, key: str, kind: str, operator: str, value)
     negative = operator in ops.NEGATIVE
     if kind == "text":
         positive = ops.compare_text(path, "contains" if "contain" in operator else "is", value)
+    elif kind == "lines":
+        positive = _lines_positive(path, operator, value)
     elif kind == "number":
         lhs = Cast(text, MONEY_FIELD)
         base = "is" if operator == "is_not" else operator
@@ -457,6 +462,19 @@ def compile_json_key(json_field: str, key: str, kind: str, operator: str, value)
         positive = Q(**{path: value})
     positive = present & positive
     return ~positive if negative else positive
+
+
+def _lines_positive(path: str, operator: str, value: str) -> Q:
+    """Lines kept as a JSON list (a street, a multiple-line attribute), or as one text: ``is``
+    matches a whole line, ``contains`` part of one."""
+    import json
+    import re
+
+    if "contain" in operator:
+        return Q(**{f"{path}__icontains": value})
+    as_element = re.escape(json.dumps(value)[1:-1])
+    pattern = rf'(^{re.escape(value)}$)|("{as_element}")'
+    return Q(**{f"{path}__iregex": pattern})
 
 
 def _text_compare(text, lookup: str, value: str) -> Q:
@@ -663,7 +681,9 @@ class DefaultAddressCondition(Condition):
 
     def compile(self, node, ctx, children):
         # The address row is the current query; its customer is the outer one.
-        is_default = Q(pk=OuterRef(f"default_{node['value']}_id"))
+        # A customer without that default has NULL: coalesced, so "is not" holds for them.
+        default_id = Coalesce(OuterRef(f"default_{node['value']}_id"), Value(0))
+        is_default = Q(pk=default_id)
         return is_default if node["operator"] == "is" else ~is_default
 
 
@@ -728,10 +748,24 @@ def subject_cart_items(ctx: Context):
     return items.filter(cart__customer=OuterRef("pk"))
 
 
-def scalar(queryset, expression) -> Coalesce:
+class ToMoneyPlaces(Func):
+    """Rounds to the four decimal places amounts are kept with, on SQLite only: it stores and
+    sums decimals as binary floats (0.10 + 0.20 would not equal 0.30)."""
+
+    output_field = MONEY_FIELD
+
+    def as_sql(self, compiler, connection, **extra):
+        return compiler.compile(self.source_expressions[0])
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"ROUND({sql}, 4)", params
+
+
+def scalar(queryset, expression) -> Func:
     """The single value ``expression`` over ``queryset`` (no rows: 0)."""
     value = queryset.order_by().annotate(v=expression).values("v")[:1]
-    return Coalesce(Subquery(value), Value(Decimal(0)), output_field=MONEY_FIELD)
+    return ToMoneyPlaces(Coalesce(Subquery(value), Value(Decimal(0)), output_field=MONEY_FIELD))
 
 
 CART_AMOUNTS = (
@@ -1225,10 +1259,11 @@ class OrderAddressAttributeCondition(Condition):
 
     def compile(self, node, ctx, children):
         kind = ORDER_ADDRESS_ATTRIBUTES[node["attribute"]][1]
+        if node["attribute"] == "street":
+            kind = "lines"  # street lines, as in the address book
         return compile_json_key(
-            f"{ctx.address_kind}_address", node["attribute"], "select" if kind == "select" else
-            "text", node["operator"], node["value"],
-        )  # fmt: skip
+            f"{ctx.address_kind}_address", node["attribute"], kind, node["operator"], node["value"]
+        )
 
 
 class OrderStatusCondition(Condition):
