@@ -108,5 +108,6 @@ def register_routers() -> None:
     api.add_router("/", sales_router)
     api.add_router("/", "patron.credit.api.router")
     api.add_router("/", "patron.segments.api.router")
+    api.add_router("/", "patron.segments.api_insight.router")
     api.add_router("/", "patron.privacy.api.router")
     api.add_router("/", "patron.privacy.erasure_api.router")

@@ -55,7 +55,7 @@ def _website_ref(value: Any) -> int | str:
     return int(text) if text.isdigit() else text
 
 
-def _website(principal: Principal, value: Any, *, field: str = "website") -> Website:
+def website_by_ref(principal: Principal, value: Any, *, field: str = "website") -> Website:
     ref = _website_ref(value)
     lookup = {"pk": ref} if isinstance(ref, int) else {"code": ref}
     website = Website.objects.filter(**lookup).first()
@@ -70,7 +70,7 @@ def _website(principal: Principal, value: Any, *, field: str = "website") -> Web
     return website
 
 
-def _chosen_websites(principal: Principal, values: list[Any]) -> list[int | str]:
+def chosen_websites(principal: Principal, values: list[Any]) -> list[int | str]:
     """The ids of the websites named by id or code. An unknown one is passed on as it was sent,
     so the service reports it together with every other problem of the definition."""
     refs = [_website_ref(value) for value in values]
@@ -89,7 +89,7 @@ def _chosen_websites(principal: Principal, values: list[Any]) -> list[int | str]
     return ids
 
 
-def _visible_segment(principal: Principal, segment_id: int) -> Segment:
+def visible_segment(principal: Principal, segment_id: int) -> Segment:
     """The segment with its member count (``customers``) on the caller's websites."""
     segments = list_report_segments(website_ids=principal.website_ids)
     segment = segments.filter(pk=segment_id).first()
@@ -102,7 +102,7 @@ def _visible_segment(principal: Principal, segment_id: int) -> Segment:
 
 def _writable_segment(principal: Principal, segment_id: int) -> Segment:
     """The segment, if every website it is assigned to is the caller's."""
-    segment = _visible_segment(principal, segment_id)
+    segment = visible_segment(principal, segment_id)
     if any(not principal.can_see_website(w.pk) for w in segment.websites.all()):
         raise Forbidden(
             _("This segment is also assigned to websites you may not manage."),
@@ -178,7 +178,7 @@ def list_segments(
     principal = require_permission(request, VIEW)
     segments = list_report_segments(
         is_active=is_active,
-        website_id=_website(principal, website).pk if website is not None else None,
+        website_id=website_by_ref(principal, website).pk if website is not None else None,
         website_ids=principal.website_ids,
     )
     start, end = _page_bounds(page, page_size)
@@ -197,25 +197,25 @@ def create_segment(request, payload: SegmentIn):
     principal = require_permission(request, ADD)
     segment = services.create_segment(
         name=payload.name, description=payload.description, is_active=payload.is_active,
-        websites=_chosen_websites(principal, payload.websites), apply_to=payload.apply_to.value,
+        websites=chosen_websites(principal, payload.websites), apply_to=payload.apply_to.value,
         conditions=payload.conditions, actor=principal.actor,
     )  # fmt: skip
-    return Status(201, _out(_visible_segment(principal, segment.pk)))
+    return Status(201, _out(visible_segment(principal, segment.pk)))
 
 
 @router.get("/segments/{int:segment_id}", response={200: SegmentOut, **ERRORS}, url_name="segment")
 def get_segment(request, segment_id: int):
     principal = require_permission(request, VIEW)
-    return _out(_visible_segment(principal, segment_id))
+    return _out(visible_segment(principal, segment_id))
 
 
 def _update(request, segment_id: int, changes: dict[str, Any]) -> SegmentOut:
     principal = require_permission(request, CHANGE)
     segment = _writable_segment(principal, segment_id)
     if changes.get("websites") is not None:
-        changes["websites"] = _chosen_websites(principal, changes["websites"])
+        changes["websites"] = chosen_websites(principal, changes["websites"])
     services.update_segment(segment=segment, actor=principal.actor, **changes)
-    return _out(_visible_segment(principal, segment.pk))
+    return _out(visible_segment(principal, segment.pk))
 
 
 @router.put(
@@ -286,10 +286,10 @@ def list_members(
     """The registered customers who are members now, longest-standing first, at most 250 a
     page. A customer who is a member on two websites appears once per website."""
     principal = require_permission(request, VIEW)
-    segment = _visible_segment(principal, segment_id)
+    segment = visible_segment(principal, segment_id)
     rows = open_memberships(
         segment_ids=[segment.pk],
-        website_id=_website(principal, website).pk if website is not None else None,
+        website_id=website_by_ref(principal, website).pk if website is not None else None,
         website_ids=principal.website_ids,
     )
     start, end = _page_bounds(page, page_size)
@@ -328,7 +328,7 @@ def membership(
             code="subject_required",
             field="customer_id",
         )
-    chosen = _website(principal, website) if website is not None else None
+    chosen = website_by_ref(principal, website) if website is not None else None
     if customer_id is None:
         if chosen is None:
             raise InvalidInput(

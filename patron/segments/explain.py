@@ -100,11 +100,18 @@ class _Plan:
         self.ctx = ctx
         self.apply_to = apply_to
         self.annotations: dict[str, Any] = {}
+        self.truths: set[str] = set()
 
-    def add(self, expression) -> str:
+    def add(self, expression, *, truth: bool = False) -> str:
         name = f"e{len(self.annotations)}"
         self.annotations[name] = expression
+        if truth:
+            self.truths.add(name)
         return name
+
+    def nothing_held(self) -> dict[str, Any]:
+        """The values of a customer the segment does not look at: nothing held, nothing measured."""
+        return {name: False if name in self.truths else None for name in self.annotations}
 
     def node(self, node: dict, ctx: Context, rows=None) -> dict:
         """Plan ``node`` evaluated in ``ctx``; inside a container, ``rows`` are the container's
@@ -112,7 +119,9 @@ class _Plan:
         condition = segment_condition(node["type"])
         children = node.get("conditions", [])
         compiled = trees.compile_tree(node, ctx)
-        held = self.add(_flag(Q(Exists(rows.filter(compiled))) if rows is not None else compiled))
+        held = self.add(
+            _flag(Q(Exists(rows.filter(compiled))) if rows is not None else compiled), truth=True
+        )
         planned = {"node": node, "held": held, "scoped": rows is not None, "children": []}
         if isinstance(condition, NumericCondition) and rows is None:
             measure = condition.measure(
@@ -211,7 +220,7 @@ def explain_tree(
         .first()
     )
     if values is None:  # not a customer this website's segments look at
-        values = dict.fromkeys(plan.annotations, False)
+        values = plan.nothing_held()
     return plan.read(planned, values)
 
 
@@ -225,6 +234,16 @@ def explain_segment(
         website = next((w for w in websites if w.pk == customer.website_id), None) or (
             websites[0] if websites else customer.website
         )
-    return explain_tree(
+    explained = explain_tree(
         segment.conditions, customer=customer, website=website, apply_to=segment.apply_to, now=now
     )
+    if not segment.stores_members:
+        # A visitors-only segment never counts a registered customer as a member.
+        _nothing_held(explained)
+    return explained
+
+
+def _nothing_held(explained: Explained) -> None:
+    explained.held, explained.measured = False, None
+    for child in explained.children:
+        _nothing_held(child)

@@ -193,11 +193,16 @@ def size_history(
         rows = rows.filter(website_id__in=list(website_ids))
     counts = rows.aggregate(
         **{
+            # Members are customers (a customer in it on two websites counts once); a day ends
+            # just before the next midnight, so a join at 00:00 counts on its own day.
             f"d{index}": Count(
-                "pk",
-                filter=Q(joined_at__lte=end) & (Q(left_at__isnull=True) | Q(left_at__gt=end)),
+                "customer_id",
+                distinct=True,
+                filter=(Q(joined_at__lte=end) & (Q(left_at__isnull=True) | Q(left_at__gt=end)))
+                if day == today
+                else (Q(joined_at__lt=end) & (Q(left_at__isnull=True) | Q(left_at__gte=end))),
             )
-            for index, end in enumerate(ends.values())
+            for index, (day, end) in enumerate(ends.items())
         }
     )
     return [(day, counts[f"d{index}"] or 0) for index, day in enumerate(ends)]

@@ -966,6 +966,12 @@ def test_the_openapi_document_lists_the_operations_with_examples(client, secret)
         "/api/v1/segments/{segment_id}/members": {"get"},
         "/api/v1/segments/membership": {"get"},
         "/api/v1/segments/condition-types": {"get"},
+        "/api/v1/segments/preview": {"post"},
+        "/api/v1/segments/explain": {"post"},
+        "/api/v1/segments/{segment_id}/explain": {"get"},
+        "/api/v1/segments/{segment_id}/history": {"get"},
+        "/api/v1/segments/query/parse": {"post"},
+        "/api/v1/segments/query/print": {"post"},
     }
     schemas = document["components"]["schemas"]
     for name in ("SegmentIn", "SegmentPatch", "SegmentOut", "MemberOut", "MembershipOut",
