@@ -3,6 +3,8 @@
 It only parses what staff typed into the keyword arguments of ``create_segment`` and
 ``update_segment`` (the field names are the services', so their problems land on their field);
 every rule is checked by :mod:`patron.segments.services` and :mod:`patron.segments.trees`.
+The tree comes as JSON (the builder's, or typed) or, when the page's script edits it as query
+text (``editor`` is "text"), as text that :mod:`patron.segments.query` parses.
 """
 
 import json
@@ -15,9 +17,12 @@ from django.utils.translation import gettext_lazy
 
 from patron.core.errors import PatronError, Problem
 from patron.scopes.models import Website
+from patron.segments import query
 from patron.segments.models import ApplyTo, Segment
 
 STATUS_CHOICES = (("1", gettext_lazy("Active")), ("0", gettext_lazy("Inactive")))
+# Which box the tree is saved from: the JSON the builder writes, or the query text.
+EDITOR_CHOICES = (("json", "json"), ("text", "text"))
 # Problems of the condition tree carry its path: "conditions", "conditions.conditions[1].value".
 CONDITION_PATH = re.compile(r"^conditions(?:$|[.\[])")
 PATH_STEP = re.compile(r"conditions\[(\d+)\]")
@@ -71,6 +76,27 @@ class SegmentForm(forms.Form):
             "The condition tree the builder edits; it can also be edited here directly."
         ),
     )
+    query = forms.CharField(
+        label=gettext_lazy("Conditions as text"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 8,
+                "cols": 80,
+                "spellcheck": "false",
+                "autocomplete": "off",
+                "aria-describedby": "query-error id_query_helptext",
+            }
+        ),
+        help_text=gettext_lazy(
+            "For example: orders.count(status: complete, within: 90d) >= 2 and "
+            'address.any(city contains "Berl")'
+        ),
+    )
+    editor = forms.ChoiceField(
+        choices=EDITOR_CHOICES, required=False, initial="json", widget=forms.HiddenInput
+    )
 
     def __init__(
         self,
@@ -90,6 +116,8 @@ class SegmentForm(forms.Form):
                 "is_active": "1" if segment.is_active else "0",
                 "apply_to": segment.apply_to,
                 "conditions": json.dumps(segment.conditions, indent=2, ensure_ascii=False),
+                "query": query.to_text(segment.conditions),
+                "editor": "json",
             }
         super().__init__(data, initial=initial)
         self.segment = segment
@@ -101,7 +129,8 @@ class SegmentForm(forms.Form):
                 pk__in=[website.pk for website in websites]
             ).order_by("sort_order", "name")
         if segment is None:
-            del self.fields["conditions"]
+            for name in ("conditions", "query", "editor"):
+                del self.fields[name]
         else:
             self.fields["apply_to"].disabled = True
             self.fields["apply_to"].help_text = gettext_lazy("Fixed after the first save.")
@@ -109,7 +138,15 @@ class SegmentForm(forms.Form):
             for field in self.fields.values():
                 field.disabled = True
 
+    def editor_value(self) -> str:
+        """The box the tree is edited in: "text" when the query text was posted, else "json"."""
+        if "editor" not in self.fields:
+            return "json"
+        return "text" if self["editor"].value() == "text" else "json"
+
     def clean_conditions(self):
+        if self.editor_value() == "text":
+            return self._parsed_query()
         text = self.cleaned_data.get("conditions", "")
         if not text.strip():
             return None
@@ -118,6 +155,24 @@ class SegmentForm(forms.Form):
         except ValueError as error:
             raise forms.ValidationError(
                 _("Enter the conditions as JSON (%(error)s).") % {"error": error}
+            ) from None
+
+    def _parsed_query(self):
+        """The tree of the posted query text, checked; its problems go under the text box at
+        their line and column. The JSON box shown again holds that tree."""
+        text = self.data.get(self.add_prefix("query"), "")
+        try:
+            written = query.parse(text)
+            self.data = self.data.copy()
+            self.data[self.add_prefix("conditions")] = json.dumps(
+                written, indent=2, ensure_ascii=False
+            )
+            return query.parse_and_check(text, self.segment.apply_to)
+        except query.QuerySyntaxError as error:
+            for problem in error.query_problems:
+                self.add_error("query", syntax_message(problem))
+            raise forms.ValidationError(
+                _("Correct the query text, then save again."), code="query"
             ) from None
 
     def service_arguments(self) -> dict[str, Any]:
@@ -164,3 +219,12 @@ def describe_path(path: str) -> str:
     rest = rest.lstrip(".")
     where = _("Condition %(number)s") % {"number": ".".join(steps)} if steps else _("Top condition")
     return f"{where}: {rest}" if rest else where
+
+
+def syntax_message(problem) -> str:
+    """A problem of the query text with its place: "Line 2, column 14: expected a value"."""
+    return _("Line %(line)d, column %(column)d: %(message)s") % {
+        "line": problem.line,
+        "column": problem.column,
+        "message": problem.message,
+    }

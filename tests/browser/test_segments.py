@@ -213,13 +213,14 @@ def test_build_a_nested_segment_save_refresh_and_see_the_matched_customers(
     expect(rows).to_have_count(1)
     expect(rows.first.locator("td")).to_have_text(
         [str(customers["ada"].pk), "Ada Example", "ada@example.com", "General",
-         "+1 617-555-0100", "90012", "United States", "California", re.compile(r"\d{4}")]
+         "+1 617-555-0100", "90012", "United States", "California", re.compile(r"\d{4}"),
+         "Why? (Ada Example)"]
     )  # fmt: skip
     assert_accessible(page)
 
     # when: the customer's page, Segments
     with page.expect_navigation():
-        rows.first.get_by_role("link", name="Ada Example").click()
+        rows.first.get_by_role("link", name="Ada Example", exact=True).click()
     with page.expect_navigation():
         page.get_by_role("navigation", name="Customer Information").get_by_role(
             "link", name="Segments"
@@ -227,15 +228,19 @@ def test_build_a_nested_segment_save_refresh_and_see_the_matched_customers(
 
     # then: the segment, linking back to it
     expect(page.locator("#customer-segments tbody tr td")).to_have_text(
-        ["Main Website", "Women outside Boston", "Active", re.compile(r"\d{4}")]
-    )
+        ["Main Website", "Women outside Boston", "Active", re.compile(r"\d{4}"),
+         "Why? (Women outside Boston, Main Website)"]
+    )  # fmt: skip
     assert_accessible(page)
     with page.expect_navigation():
-        page.get_by_role("link", name="Women outside Boston").click()
+        page.get_by_role("link", name="Women outside Boston", exact=True).click()
     expect(page.get_by_role("heading", name="Women outside Boston", level=1)).to_be_visible()
     assert page.url.endswith(f"/admin/segments/segment/{segment.pk}/change/")
 
-    assert broken_assets == []  # (a download counts as a failed request, so checked before)
+    # (a download counts as a failed request, so checked before). The segment page's live
+    # preview (issue 10) asks the server in the background: a request still running when a
+    # click leaves the page is cancelled by the browser, which is not a broken asset.
+    assert [asset for asset in broken_assets if not asset.endswith("/preview/")] == []
 
     # when: Reports > Customers > Segments, the segment's report, exported as CSV
     page.goto(REPORT)

@@ -342,8 +342,12 @@ def test_a_visitors_segment_is_offered_only_visitor_conditions(staff_client, web
     assert [c[0] for c in fields[("product_list", "source")]["choices"]] == ["cart"]
     assert [c[0] for c in fields[("product_history", "source")]["choices"]] == ["viewed"]
     assert "store_credit" not in [c[0] for c in fields[("cart_total", "field")]["choices"]]
+    base = f"/admin/segments/segment/{segment.pk}"
     assert response.context["builder_config"] == {
-        "applyTo": "visitors", "errors": {}, "markVisitors": False
+        "applyTo": "visitors", "errors": {}, "markVisitors": False, "editor": "json",
+        "textMatches": True,
+        "urls": {"preview": f"{base}/preview/", "parse": f"{base}/parse/",
+                 "print": f"{base}/print/"},
     }  # fmt: skip
 
 
@@ -462,7 +466,7 @@ def test_matched_customers_lists_the_members_with_their_default_billing_address(
     rows = table(response, "matched-customers")
     assert rows[0] == [
         "ID", "Name", "Email", "Group", "Phone", "ZIP", "Country", "State/Province",
-        "Customer Since",
+        "Customer Since", "Explanation",
     ]  # fmt: skip
     assert [row[:8] for row in rows[1:]] == [
         [str(ada.pk), "Ada Lovelace", "ada@example.com", "General", "+1 213-555-0100", "90012",

@@ -66,7 +66,8 @@ def test_the_section_lists_the_current_segments_per_website(staff_client, websit
     # when
     response = staff_client.get(section_url(ada))
 
-    # then: one row per website and segment, each linking to its segment, with the join date
+    # then: one row per website and segment, each linking to its segment, with the join date;
+    # the active segment she left is listed as "Not a member" (issue 10: with a "Why?" link)
     assert response.status_code == 200
     assert "segments" in section_codes(response)
     html = response.content.decode()
@@ -74,12 +75,14 @@ def test_the_section_lists_the_current_segments_per_website(staff_client, websit
     assert [row[:3] for row in rows] == [
         ["Main Website", "Archived", "Inactive"],
         ["Main Website", "Everyone", "Active"],
+        ["Main Website", "Left", "Active"],
         ["Second Website", "Everyone", "Active"],
     ]
-    assert all(re.search(r"\d{4}", row[3]) for row in rows)
+    assert [bool(re.search(r"\d{4}", row[3])) for row in rows] == [True, True, False, True]
+    assert rows[2][3] == "Not a member"
     assert f'href="/admin/segments/segment/{everyone.pk}/change/"' in html
     assert f'href="/admin/segments/segment/{inactive.pk}/change/"' in html
-    assert f"/admin/segments/segment/{left.pk}/change/" not in html
+    assert "The customer is not a member of any segment." not in html
 
 
 def test_a_customer_in_no_segment_is_told_so(staff_client, ada):

@@ -4,6 +4,13 @@
 // back to the text box on every change. The page works without this file: staff edit the JSON
 // and the server checks it. Either way the server reports each problem at its path
 // ("conditions.conditions[1].value"), which this file shows next to its condition.
+//
+// Beside the builder, the same tree as query text: switching to Text asks the server to print
+// the tree, switching back asks it to parse the text (a text left unchanged comes back as the
+// tree it was printed from). Saving from the Text view posts the text ("editor" = "text") and
+// the server parses it. While either is edited, a debounced request previews how many
+// customers the draft matches, with a few of them, in a live region; its problems are shown
+// next to their condition, or at their line and column under the text.
 (function () {
   "use strict";
   var mount = document.getElementById("segment-builder");
@@ -21,6 +28,12 @@
   var placed = {};
   var tree = null;
   var LIST_OPERATORS = ["is_one_of", "is_not_one_of"];
+  var PREVIEW_DELAY_MS = 500;
+  var VIEW_KEY = "patron.segments.editor";
+  var urls = config.urls || {};
+  var view = "builder";
+  var savedErrorsStale = false;
+  var previewTimer = null;
 
   // --- Small helpers ---------------------------------------------------------------------------
 
@@ -113,6 +126,7 @@
 
   function save() {
     textarea.value = JSON.stringify(tree, null, 2);
+    schedulePreview();
   }
 
   // A change of the tree's shape moves the paths the server's problems were reported at.
@@ -386,15 +400,17 @@
 
   // --- Drawing ---------------------------------------------------------------------------------
 
+  // The problems the server found on save, listed above the builder: hidden once a live check
+  // has replaced them, and each hidden while the builder shows it next to its condition.
   function showUnplacedErrors() {
     var list = document.getElementById("segment-condition-errors");
     if (!list) return;
     var shown = 0;
     Array.prototype.forEach.call(list.querySelectorAll("li[data-path]"), function (item) {
-      item.hidden = Boolean(placed[item.getAttribute("data-path")]);
+      item.hidden = view === "builder" && Boolean(placed[item.getAttribute("data-path")]);
       if (!item.hidden) shown += 1;
     });
-    list.hidden = shown === 0;
+    list.hidden = savedErrorsStale || shown === 0;
   }
 
   function draw(focusId) {
@@ -434,28 +450,319 @@
     return tree !== null;
   }
 
+  // --- Talking to the server ------------------------------------------------------------------
+
+  function csrfToken() {
+    var field = textarea.form && textarea.form.querySelector('input[name="csrfmiddlewaretoken"]');
+    return field ? field.value : "";
+  }
+
+  // POST ``body`` as JSON; resolves to {ok, status, data} (data: the answer's JSON, or {}).
+  function post(url, body) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "application/json",
+        "X-CSRFToken": csrfToken(),
+      },
+      body: JSON.stringify(body),
+    }).then(function (response) {
+      return response.json().catch(function () {
+        return {};
+      }).then(function (data) {
+        return { ok: response.ok, status: response.status, data: data };
+      });
+    });
+  }
+
+  // --- Live preview ----------------------------------------------------------------------------
+
+  var previewRegion = document.getElementById("segment-preview");
+  var previewNumber = 0;
+
+  function schedulePreview() {
+    if (!previewRegion || !urls.preview) return;
+    window.clearTimeout(previewTimer);
+    previewTimer = window.setTimeout(runPreview, PREVIEW_DELAY_MS);
+  }
+
+  function previewSay(children, state) {
+    previewRegion.hidden = false;
+    previewRegion.setAttribute("data-state", state);
+    previewRegion.replaceChildren.apply(previewRegion, children);
+  }
+
+  function previewSample(sample) {
+    if (!sample.length) return [];
+    var body = el("tbody");
+    sample.forEach(function (customer) {
+      body.append(el("tr", {}, [
+        el("td", {}, [el("a", { href: customer.url }, [customer.name])]),
+        el("td", {}, [customer.email]),
+      ]));
+    });
+    return [el("table", { class: "patron-table segment-preview-sample", id: "segment-preview-sample" }, [
+      el("caption", {}, [strings.previewSample]),
+      el("thead", {}, [el("tr", {}, [
+        el("th", { scope: "col" }, [strings.previewName]),
+        el("th", { scope: "col" }, [strings.previewEmail]),
+      ])]),
+      body,
+    ])];
+  }
+
+  function problemList(items) {
+    var list = el("ul", { class: "errorlist" });
+    items.forEach(function (text) {
+      list.append(el("li", {}, [text]));
+    });
+    return list;
+  }
+
+  function runPreview() {
+    window.clearTimeout(previewTimer);
+    var body;
+    if (view === "text") {
+      body = { text: queryBox.value };
+    } else if (tree === null) {
+      previewSay([el("p", {}, [strings.invalidJson])], "problem");
+      return;
+    } else {
+      body = { conditions: tree };
+    }
+    // An answer to an older draft may still come: only the latest request's is shown.
+    var number = ++previewNumber;
+    previewRegion.setAttribute("aria-busy", "true");
+    if (previewRegion.hidden) previewSay([el("p", {}, [strings.previewCounting])], "busy");
+    post(urls.preview, body).then(function (answer) {
+      if (number !== previewNumber) return;
+      previewRegion.removeAttribute("aria-busy");
+      var data = answer.data || {};
+      if (answer.ok) {
+        showSyntax([]);
+        liveErrors({});
+        previewSay([el("p", { class: "segment-preview-count", id: "segment-preview-count" }, [data.message])]
+          .concat(previewSample(data.sample || [])), data.complete ? "complete" : "partial");
+      } else if (data.syntax) {
+        showSyntax(data.syntax);
+        previewSay([el("p", {}, [data.message])], "problem");
+      } else if (data.errors) {
+        showSyntax([]);
+        var byPath = {};
+        data.errors.forEach(function (problem) {
+          (byPath[problem.path] = byPath[problem.path] || []).push(problem.message);
+        });
+        liveErrors(byPath);
+        previewSay([el("p", {}, [data.message]), problemList(data.errors.map(function (problem) {
+          return problem.where ? problem.where + " — " + problem.message : problem.message;
+        }))], "problem");
+      } else {
+        previewSay([el("p", {}, [data.message || strings.previewFailed])], "problem");
+      }
+    }).catch(function () {
+      if (number !== previewNumber) return;
+      previewRegion.removeAttribute("aria-busy");
+      previewSay([el("p", {}, [strings.previewFailed])], "problem");
+    });
+  }
+
+  // The live check's problems replace those of the last save; the builder is drawn again only
+  // when they changed, keeping the focused control and its caret.
+  function liveErrors(byPath) {
+    savedErrorsStale = true;
+    if (JSON.stringify(byPath) === JSON.stringify(errors)) {
+      showUnplacedErrors();
+      return;
+    }
+    errors = byPath;
+    var active = document.activeElement;
+    var focusId = active && mount.contains(active) ? active.id : null;
+    var start = null;
+    var end = null;
+    try {
+      start = active.selectionStart;
+      end = active.selectionEnd;
+    } catch (error) {
+      start = null;
+    }
+    draw(focusId);
+    var again = focusId && document.getElementById(focusId);
+    if (again && typeof start === "number" && again.setSelectionRange) {
+      try {
+        again.setSelectionRange(start, end);
+      } catch (error) {
+        // Not every input type has a caret (number, date).
+      }
+    }
+  }
+
+  // --- The text view ---------------------------------------------------------------------------
+
+  var queryBox = document.getElementById("id_query");
+  var textPanel = document.getElementById("segment-text");
+  var switcher = document.getElementById("segment-editor-switch");
+  var editorField = document.getElementById("id_editor");
+  var syntaxBox = document.getElementById("query-error");
+  var jsonDetails = textarea.closest("details");
+  // The text last printed or parsed and the tree it stands for: switching without an edit in
+  // between gives back exactly what was there.
+  var pair = null;
+
+  function remember(text) {
+    pair = tree === null ? null : { text: text, json: JSON.stringify(tree) };
+  }
+
+  function showSyntax(problems) {
+    if (!syntaxBox) return;
+    syntaxBox.replaceChildren();
+    if (problems.length) {
+      syntaxBox.append(problemList(problems.map(function (problem) {
+        return problem.text;
+      })));
+      queryBox.setAttribute("aria-invalid", "true");
+    } else {
+      queryBox.removeAttribute("aria-invalid");
+    }
+  }
+
+  function setView(name) {
+    view = name;
+    mount.hidden = name !== "builder";
+    textPanel.hidden = name !== "text";
+    if (jsonDetails) jsonDetails.hidden = name !== "builder";
+    if (editorField) editorField.value = name === "text" ? "text" : "json";
+    Array.prototype.forEach.call(switcher.querySelectorAll("button[data-editor]"), function (button) {
+      button.setAttribute("aria-pressed", String(button.getAttribute("data-editor") === name));
+    });
+    try {
+      window.localStorage.setItem(VIEW_KEY, name);
+    } catch (error) {
+      // Storage may be switched off; the view is then not remembered.
+    }
+    showUnplacedErrors();
+  }
+
+  function busy(on) {
+    Array.prototype.forEach.call(switcher.querySelectorAll("button"), function (button) {
+      button.disabled = on;
+    });
+  }
+
+  function toText() {
+    if (tree === null) {
+      previewSay([el("p", {}, [strings.invalidJson])], "problem");
+      return;
+    }
+    if (pair && pair.json === JSON.stringify(tree)) {
+      queryBox.value = pair.text;
+      setView("text");
+      return;
+    }
+    busy(true);
+    post(urls.print, { conditions: tree }).then(function (answer) {
+      busy(false);
+      if (answer.ok) {
+        queryBox.value = answer.data.text;
+        remember(answer.data.text);
+        showSyntax([]);
+        setView("text");
+        schedulePreview();
+      } else {
+        previewSay([el("p", {}, [(answer.data && answer.data.message) || strings.textFailed])], "problem");
+      }
+    }).catch(function () {
+      busy(false);
+      previewSay([el("p", {}, [strings.textFailed])], "problem");
+    });
+  }
+
+  function toBuilder() {
+    var text = queryBox.value;
+    if (pair && pair.text === text) {
+      tree = JSON.parse(pair.json);
+      textarea.value = JSON.stringify(tree, null, 2);
+      setView("builder");
+      draw();
+      return;
+    }
+    busy(true);
+    post(urls.parse, { text: text }).then(function (answer) {
+      busy(false);
+      if (answer.ok) {
+        tree = answer.data.conditions;
+        remember(text);
+        errors = {};
+        textarea.value = JSON.stringify(tree, null, 2);
+        setView("builder");
+        draw();
+        schedulePreview();
+      } else if (answer.data && answer.data.syntax) {
+        showSyntax(answer.data.syntax);
+        queryBox.focus();
+      } else {
+        previewSay([el("p", {}, [(answer.data && answer.data.message) || strings.previewFailed])], "problem");
+      }
+    }).catch(function () {
+      busy(false);
+      previewSay([el("p", {}, [strings.previewFailed])], "problem");
+    });
+  }
+
+  // --- Start -----------------------------------------------------------------------------------
+
   var valid = load();
   mount.setAttribute("aria-label", strings.builder);
   mount.setAttribute("role", "region");
   mount.hidden = false;
-  var details = textarea.closest("details");
-  if (details && valid) details.open = false;
+  if (jsonDetails && valid) jsonDetails.open = false;
   draw();
+
+  if (queryBox && textPanel && switcher && urls.parse && urls.print) {
+    if (config.textMatches) remember(queryBox.value);
+    switcher.hidden = false;
+    switcher.addEventListener("click", function (event) {
+      var button = event.target.closest("button[data-editor]");
+      if (!button || button.getAttribute("data-editor") === view) return;
+      if (button.getAttribute("data-editor") === "text") toText();
+      else toBuilder();
+    });
+    queryBox.addEventListener("input", schedulePreview);
+    var remembered = null;
+    try {
+      remembered = window.localStorage.getItem(VIEW_KEY);
+    } catch (error) {
+      remembered = null;
+    }
+    if (config.editor === "text") setView("text");
+    else if (remembered === "text") toText();
+  }
 
   // Staff may still edit the JSON by hand: the builder follows once the box is left.
   textarea.addEventListener("change", function () {
     errors = {};
     load();
     draw();
+    schedulePreview();
   });
   if (textarea.form) {
+    // Saving leaves the page: a preview still waiting for its delay is not sent.
+    textarea.form.addEventListener("submit", function () {
+      window.clearTimeout(previewTimer);
+    });
     textarea.form.addEventListener("reset", function () {
       // The reset event fires before the fields are reset.
       window.setTimeout(function () {
         errors = config.errors || {};
+        savedErrorsStale = false;
         load();
+        if (config.textMatches && queryBox) remember(queryBox.value);
+        if (editorField) editorField.value = view === "text" ? "text" : "json";
         draw();
+        schedulePreview();
       }, 0);
     });
   }
+  if (previewRegion && urls.preview) runPreview();
 })();
