@@ -158,6 +158,20 @@ class Bool(ValueKind):
         return "true" if value else "false"
 
 
+def take_choice(p, token, kind, value, subject) -> Any:
+    """The choice of ``kind`` that ``value`` (read from ``token``) names, the token consumed;
+    an error naming the expected choices otherwise."""
+    found = choose(kind.choices, value)
+    if found is None:
+        fail(
+            token,
+            _('%(value)s is not a value for "%(subject)s": expected %(expected)s')
+            % {"value": token.text, "subject": subject, "expected": kind.describe()},
+        )
+    p.advance()
+    return found
+
+
 def choose(choices, value) -> Any:
     """The choice ``value`` names, as the choice's own value, the way ``clean_choice`` finds it
     (same type first, then the same text ignoring case); ``None`` when there is none."""
@@ -218,15 +232,7 @@ class Options(ValueKind):
             value = token.text.upper() if self.upper else token.text
         else:
             p.expected(token, self.describe(), after=subject)
-        found = choose(self.choices, value)
-        if found is None:
-            fail(
-                token,
-                _('%(value)s is not a value for "%(subject)s": expected %(expected)s')
-                % {"value": token.text, "subject": subject, "expected": self.describe()},
-            )
-        p.advance()
-        return found
+        return take_choice(p, token, self, value, subject)
 
     def show(self, value):
         return show_choice(value)
@@ -254,15 +260,7 @@ class Enum(ValueKind):
             value = decode_text(token.text, token.position)
         else:
             p.expected(token, self.describe(), after=subject)
-        found = choose(self.choices, value)
-        if found is None:
-            fail(
-                token,
-                _('%(value)s is not a value for "%(subject)s": expected %(expected)s')
-                % {"value": token.text, "subject": subject, "expected": self.describe()},
-            )
-        p.advance()
-        return found
+        return take_choice(p, token, self, value, subject)
 
     def show(self, value):
         return value if is_identifier(str(value)) else encode_text(str(value))

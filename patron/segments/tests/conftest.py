@@ -286,3 +286,26 @@ def view_product(store_view, *, sku: str, viewed_at: dt.datetime, customer=None,
         visitor_id=visitor_id,
     )
     return view
+
+
+def emails_tree(*emails: str) -> dict:
+    """A condition tree matching exactly the customers with these emails."""
+    return {
+        "type": "combine", "aggregator": "any", "value": True,
+        "conditions": [
+            {"type": "customer_attribute", "attribute": "email", "operator": "is", "value": e}
+            for e in emails
+        ],
+    }  # fmt: skip
+
+
+def segment_of_emails(name: str, emails: list[str], websites, **fields):
+    """A segment of exactly these customers, refreshed."""
+    from patron.core.actors import SYSTEM
+    from patron.segments import services
+
+    segment = services.create_segment(
+        name=name, websites=websites, conditions=emails_tree(*emails), actor=SYSTEM, **fields
+    )
+    services.refresh_segment(segment=segment)
+    return segment

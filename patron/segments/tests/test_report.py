@@ -17,6 +17,8 @@ from patron.customers.models import NOT_LOGGED_IN_ID, CustomerGroup
 from patron.customers.tests.factories import make_address, make_customer, share_accounts
 from patron.segments import services
 from patron.segments.models import SegmentMembership
+from patron.segments.tests.conftest import emails_tree
+from patron.segments.tests.conftest import segment_of_emails as make_segment
 from patron.staff.models import StaffAction, StaffActionKind, StaffProfile
 from patron.testing.fixtures import make_staff_user, set_config
 
@@ -37,25 +39,6 @@ def detail_url(segment) -> str:
 
 def export_url(segment) -> str:
     return f"/admin/reports/segments/{segment.pk}/export/"
-
-
-def emails_tree(*emails: str) -> dict:
-    """A condition tree matching exactly the customers with these emails."""
-    return {
-        "type": "combine", "aggregator": "any", "value": True,
-        "conditions": [
-            {"type": "customer_attribute", "attribute": "email", "operator": "is", "value": e}
-            for e in emails
-        ],
-    }  # fmt: skip
-
-
-def make_segment(name: str, emails: list[str], websites, **fields):
-    segment = services.create_segment(
-        name=name, websites=websites, conditions=emails_tree(*emails), actor=SYSTEM, **fields
-    )
-    services.refresh_segment(segment=segment)
-    return segment
 
 
 @pytest.fixture

@@ -10,27 +10,9 @@ from patron.customers.models import NOT_LOGGED_IN_ID, CustomerGroup
 from patron.customers.tests.factories import make_customer, share_accounts
 from patron.segments import selectors, services
 from patron.segments.models import SegmentMembership
+from patron.segments.tests.conftest import segment_of_emails as make_segment
 
 WHOLESALE = 2
-
-
-def emails_tree(*emails: str) -> dict:
-    """A condition tree matching exactly the customers with these emails."""
-    return {
-        "type": "combine", "aggregator": "any", "value": True,
-        "conditions": [
-            {"type": "customer_attribute", "attribute": "email", "operator": "is", "value": e}
-            for e in emails
-        ],
-    }  # fmt: skip
-
-
-def make_segment(name: str, emails: list[str], websites, **fields):
-    segment = services.create_segment(
-        name=name, websites=websites, conditions=emails_tree(*emails), actor=SYSTEM, **fields
-    )
-    services.refresh_segment(segment=segment)
-    return segment
 
 
 @pytest.fixture
