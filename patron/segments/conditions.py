@@ -1355,6 +1355,26 @@ class NumberOfOrdersCondition(OrderAggregate):
         # "Average" is offered but a count is a count (spec c §4.2).
         return Count("pk")
 
+    def compile(self, node, ctx, children):
+        # "No order" and "some order" need no count per customer: an anti-join or a semi-join
+        # (at 1M customers and 3M orders the count took minutes, NOT EXISTS a few seconds).
+        wants = _existence(node["operator"], Decimal(node["value"]))
+        if wants is None or ctx.for_visitor:
+            return super().compile(node, ctx, children)
+        [(orders, inner)] = self.scoped_rows(node, ctx)
+        some = Q(Exists(orders.filter(combine(children(inner), node["aggregator"]))))
+        return some if wants else ~some
+
+
+def _existence(operator: str, value: Decimal) -> bool | None:
+    """Whether "count <operator> value" only asks if a row exists (True), or if none does
+    (False); None when the count itself matters."""
+    if (operator, value) in (("is", 0), ("lte", 0), ("lt", 1)):
+        return False
+    if (operator, value) in (("is_not", 0), ("gt", 0), ("gte", 1)):
+        return True
+    return None
+
 
 class PurchasedQuantityCondition(OrderAggregate):
     code = "purchased_qty"
