@@ -425,7 +425,8 @@ def test_edit_page_sections_save_and_timeline_note(admin_page, customers, assert
     expect(tabs.get_by_role("link")).to_have_text(
         [
             "Customer View", "Account Information", "Addresses", "Newsletter", "Orders",
-            "Refunds", "Shopping Cart", "Wish List", "Product Reviews", "Store Credit", "Timeline",
+            "Refunds", "Shopping Cart", "Wish List", "Product Reviews", "Store Credit", "Segments",
+            "Consent", "Timeline", "Privacy",
         ]
     )  # fmt: skip
     expect(tabs.get_by_role("link", name="Customer View")).to_have_attribute("aria-current", "page")

@@ -88,7 +88,7 @@ def test_addresses_password_and_email(page, store, shopper, assert_accessible, b
     expect(page.locator(f".account-nav a[href='{account}']")).to_have_attribute(
         "aria-current", "page"
     )
-    expect(page.locator(".account-nav a")).to_have_count(8)
+    expect(page.locator(".account-nav a")).to_have_count(9)
 
     # when: Address Book, then Add New Address
     page.locator(f".account-nav a[href='{book}']").click()

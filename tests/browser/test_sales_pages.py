@@ -111,7 +111,7 @@ def test_orders_refunds_wish_list_and_reviews(
     expect(page.locator(f".account-nav a[href='{history}']")).to_have_attribute(
         "aria-current", "page"
     )
-    expect(page.locator(".account-nav a")).to_have_count(8)
+    expect(page.locator(".account-nav a")).to_have_count(9)
     expect(page.locator("main tbody tr")).to_have_count(10)
     expect(page.locator("main tbody tr").first.locator("th")).to_have_text("100012")
     expect(page.locator("main tbody tr").first.locator("td").nth(2)).to_have_text(

@@ -118,7 +118,7 @@ def test_staff_update_the_balance_and_the_shopper_sees_it_in_the_dashboard(
         shopper_page.wait_for_url(re.compile(rf"{re.escape(ACCOUNT)}$"))
         assert_accessible(shopper_page)
         nav = shopper_page.locator(".account-nav a")
-        expect(nav).to_have_count(8)
+        expect(nav).to_have_count(9)
         go(nav.filter(has_text="Store Credit"), at(STORE_CREDIT))
 
         # then: the balance and the history row, with its date and time
