@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("patron.sales.urls")),
     path("", include("patron.credit.urls")),
     path("", include("patron.privacy.urls")),
+    path("", include("patron.transfer.urls")),
     path("", core_views.storefront_home, name="storefront-home"),
 ]

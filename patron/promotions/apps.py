@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PromotionsConfig(AppConfig):
+    name = "patron.promotions"
+    label = "promotions"
+    verbose_name = _("Promotions")
+
+    def ready(self) -> None:
+        from patron.promotions import conditions, handlers  # noqa: F401 (event handlers)
+
+        conditions.register_catalogue()
