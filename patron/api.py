@@ -112,6 +112,7 @@ def register_routers() -> None:
     api.add_router("/", "patron.privacy.api.router")
     api.add_router("/", "patron.privacy.erasure_api.router")
     api.add_router("/", "patron.promotions.api.router")
+    api.add_router("/", "patron.audiences.api.router")
     api.add_router("/", "patron.blocks.api.router")
     api.add_router("/", "patron.transfer.api.router")
     api.add_router("/", "patron.transfer.exports.api.router")

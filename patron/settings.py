@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "patron.segments",
     "patron.privacy",
     "patron.promotions",
+    "patron.audiences",
     "patron.blocks",
     "patron.transfer",
     "django.contrib.admin",

@@ -14,6 +14,7 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
+from patron.audiences.services import header_value, request_audience_ids
 from patron.core.api import ERRORS, Principal, require_permission, staff_auth, store_view_of
 from patron.core.errors import Forbidden, NotFound
 from patron.promotions import selectors, services
@@ -226,7 +227,8 @@ def delete_coupons(request, rule_id: int, payload: CouponDeleteIn):
 def evaluate(request, payload: EvaluateIn):
     """Which rules apply to a cart, in priority order, with the discount of each item and in
     total, free shipping, the labels to show on the store view of the `X-Patron-Store` header,
-    and what became of the coupon code. With `explain_rule_id`, also why that rule did or did
+    and what became of the coupon code. The shopper's audiences come from their stored
+    memberships and from the signed list in the audience header (or `audience_membership`). With `explain_rule_id`, also why that rule did or did
     not apply (each condition with its truth and the value compared). Nothing is recorded:
     coupon uses are counted when the order arrives (`coupon_code`, `applied_rule_ids`)."""
     principal = require_permission(request, VIEW)
@@ -242,6 +244,7 @@ def evaluate(request, payload: EvaluateIn):
         shipping_amount=payload.shipping_amount, subtotal_incl_tax=payload.subtotal_incl_tax,
         currency=payload.currency, coupon_code=payload.coupon_code,
         explain_rule_id=payload.explain_rule_id,
+        audience_ids=request_audience_ids(payload.audience_membership or header_value(request)),
     )  # fmt: skip
     return EvaluationOut(
         currency=cart.currency,

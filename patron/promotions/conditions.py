@@ -81,6 +81,8 @@ class CartFacts:
     subtotal_incl_tax: Decimal | None = None
     coupon_code: str = ""
     currency: str = "USD"
+    # Audience ids the shopper's request carried, already verified (patron.audiences).
+    audience_ids: tuple[str, ...] = ()
     # Lazily read facts (segment memberships) shared by every rule evaluated for this cart.
     memo: dict = field(default_factory=dict, repr=False)
 

@@ -265,6 +265,11 @@ class EvaluateIn(Schema):
     explain_rule_id: int | None = Field(
         None, description="Also answer why this rule did or did not apply."
     )
+    audience_membership: str = Field(
+        "",
+        description="The signed audience list the shopper's browser carried (the audience "
+        "header or cookie), when the checkout does not forward the header itself.",
+    )
 
 
 class LineOut(Schema):

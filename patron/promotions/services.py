@@ -445,11 +445,13 @@ def evaluate_cart(
     coupon_code: str = "",
     currency: str = "",
     explain_rule_id: int | None = None,
+    audience_ids: Sequence[str] = (),
     now: dt.datetime | None = None,
 ) -> tuple[Evaluation, CartFacts, CouponCheck, CartPriceRule | None]:
     """Which rules apply to the cart a checkout describes, in priority order, and what each takes
     off. With ``explain_rule_id``, that rule is evaluated with a trace even when it is inactive
-    or not on this website, so the answer can say why it did not apply."""
+    or not on this website, so the answer can say why it did not apply. ``audience_ids`` are the
+    verified audience ids the shopper's request carried."""
     website = store_view.store.website
     problems: list[Problem] = []
     customer = _shopper(website, customer_id, problems)
@@ -473,7 +475,8 @@ def evaluate_cart(
         shipping_method=str(shipping_method or "").strip(),
         payment_method=str(payment_method or "").strip(),
         coupon_code=str(coupon_code or "").strip(),
-        currency=(str(currency or "") or website.base_currency).upper(), **amounts,
+        currency=(str(currency or "") or website.base_currency).upper(),
+        audience_ids=tuple(audience_ids), **amounts,
     )  # fmt: skip
     rules = _rules_for(website, explained)
     coupon = _coupon_check(cart)

@@ -419,6 +419,42 @@ PERSISTENT = ConfigSection(
 )  # fmt: skip
 
 
+AUDIENCES = ConfigSection(
+    "audiences",
+    _("Audience Activation"),
+    60,
+    (
+        ConfigGroup(
+            "audiences/general",
+            _("General"),
+            (
+                _bool("audiences/general/enabled", False, GLOBAL_SCOPES, _("Enable Audience Activation"), _("Yes lets cart price rules and content blocks use audiences from a customer data platform."), "cart price rules, content blocks"),
+            ),
+        ),
+        ConfigGroup(
+            "audiences/request",
+            _("Membership Sent with Requests"),
+            (
+                ConfigField("audiences/request/secret", FieldType.SECRET, "", GLOBAL_SCOPES, _("Signing Secret"), _("The shared secret the storefront or the platform signs the audience list with (HMAC-SHA256). Without it, signed values cannot be checked and are ignored."), used_by="audience header and cookie", max_length=255),
+                ConfigField("audiences/request/header", FieldType.TEXT, "aep-segments-membership", GLOBAL_SCOPES, _("Header Name"), _("The request header that carries the audience list on API calls."), used_by="cart rule evaluation API, content blocks API", max_length=100, required=True),
+                ConfigField("audiences/request/cookie", FieldType.TEXT, "patron_audiences", GLOBAL_SCOPES, _("Cookie Name"), _("The cookie that carries the audience list on Patron's own shopper pages."), used_by="shopper pages", max_length=100, required=True),
+                _bool("audiences/request/trust_unsigned", False, GLOBAL_SCOPES, _("Trust Unsigned Values"), _("Only for shops whose edge removes and sets the header itself: Yes accepts an audience list without a signature."), "audience header and cookie"),
+            ),
+        ),
+        ConfigGroup(
+            "audiences/pull",
+            _("Scheduled Pull"),
+            (
+                ConfigField("audiences/pull/endpoint", FieldType.URL, "", GLOBAL_SCOPES, _("Endpoint"), _("An HTTPS address answering the audiences and their members as JSON. Empty turns the pull off."), used_by="scheduled audience pull"),
+                ConfigField("audiences/pull/token", FieldType.SECRET, "", GLOBAL_SCOPES, _("Bearer Token"), _("Sent as Authorization: Bearer to the endpoint."), used_by="scheduled audience pull", max_length=500),
+                _int("audiences/pull/interval_minutes", 60, GLOBAL_SCOPES, _("Pull Every (minutes)"), used_by="scheduled audience pull", min_value=5, max_value=10080, required=True),
+                _int("audiences/pull/timeout_seconds", 10, GLOBAL_SCOPES, _("Timeout (seconds)"), used_by="scheduled audience pull", min_value=1, max_value=120, required=True),
+            ),
+        ),
+    ),
+)  # fmt: skip
+
+
 def register_all() -> None:
-    for section in (GENERAL, WEB, STORE_EMAIL_ADDRESSES, CUSTOMER, PERSISTENT):
+    for section in (GENERAL, WEB, STORE_EMAIL_ADDRESSES, CUSTOMER, PERSISTENT, AUDIENCES):
         register_section(section)
