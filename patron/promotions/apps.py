@@ -8,6 +8,7 @@ class PromotionsConfig(AppConfig):
     verbose_name = _("Promotions")
 
     def ready(self) -> None:
-        from patron.promotions import conditions, handlers  # noqa: F401 (event handlers)
+        from patron.promotions import conditions, demo, handlers  # noqa: F401 (event handlers)
 
         conditions.register_catalogue()
+        demo.register_steps()
