@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class PromotionsConfig(AppConfig):
     name = "patron.promotions"
     label = "promotions"
-    verbose_name = _("Promotions")
+    verbose_name = _("Marketing")
 
     def ready(self) -> None:
         from patron.promotions import conditions, demo, handlers  # noqa: F401 (event handlers)

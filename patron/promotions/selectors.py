@@ -33,7 +33,7 @@ def rules(
         found = found.filter(Q(name__icontains=name.strip()))
     return (
         found.distinct()
-        .prefetch_related("websites", "customer_groups", "labels", "coupons")
+        .prefetch_related("websites", "customer_groups", "labels")
         .order_by("priority", "pk")
     )
 

@@ -49,8 +49,10 @@ def _clean_node(node, scope, problems, path, depth, counter) -> dict:
     if not isinstance(node, dict):
         problems.add(path, _("Each condition must be an object with a type."))
         return {}
+    # A type switched off (Customer Segment with segments off) is no longer offered, but a rule
+    # that has one can still be saved: the condition is simply false while it is off.
     condition = rule_condition(str(node.get("type", "")))
-    if condition is None or not condition.is_offered():
+    if condition is None:
         problems.add(
             f"{path}.type", _("Unknown condition type %(type)r.") % {"type": node.get("type")}
         )

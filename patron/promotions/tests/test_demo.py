@@ -30,5 +30,5 @@ def test_the_demo_creates_its_rules_once_and_a_big_guest_cart_gets_ten_percent(d
     # then
     assert rules == 3
     assert CartPriceRule.objects.count() == rules
-    assert [a.label for a in evaluation.applied][0] == "10% off"
+    assert evaluation.applied[0].label == "10% off"
     assert evaluation.lines[0].discount == Decimal("12.00")
