@@ -1,5 +1,5 @@
 """Back office: Customers > Audiences, the dashboard of the audiences activated from a customer
-data platform (spec c §8): name, ID, origin, websites, member counts, where each is used, when it
+data platform (spec c §8): name, ID, origin, websites, member counts, where each is used (dynamic blocks, cart price rules), when it
 was last updated; the last pull and its error, today's accepted and refused request values;
 Sync Now, Check Connection, and an export of the members of the selected audiences.
 Every change goes through :mod:`patron.audiences.services`."""
@@ -50,7 +50,7 @@ def rules_using(audience_ids: list[str]) -> dict[str, int]:
 class AudienceAdmin(admin.ModelAdmin):
     form = AudienceForm
     list_display = ["name", "external_id", "source", "website_list", "member_count",
-                    "cart_rules", "is_active", "synced_at"]  # fmt: skip
+                    "content_blocks", "cart_rules", "is_active", "synced_at"]  # fmt: skip
     list_filter = ["is_active", "source", "websites"]
     search_fields = ["name", "external_id"]
     filter_horizontal = ["websites"]
@@ -59,7 +59,12 @@ class AudienceAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return (
-            super().get_queryset(request).prefetch_related("websites").annotate(n=Count("members"))
+            super()
+            .get_queryset(request)
+            .prefetch_related("websites")
+            .annotate(
+                n=Count("members", distinct=True), blocks=Count("content_blocks", distinct=True)
+            )
         )
 
     @admin.display(description=gettext_lazy("Websites"))
@@ -69,6 +74,10 @@ class AudienceAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("Members"), ordering="n")
     def member_count(self, audience):
         return audience.n
+
+    @admin.display(description=gettext_lazy("Dynamic Blocks"), ordering="blocks")
+    def content_blocks(self, audience):
+        return audience.blocks
 
     @admin.display(description=gettext_lazy("Cart Price Rules"))
     def cart_rules(self, audience):
