@@ -309,7 +309,7 @@ def _show(value) -> str:
 
 
 class CartAttributeCondition(Condition):
-    """ "<Cart attribute> <operator> <value>": subtotal, quantity, weight, methods and the
+    """The phrase "<Cart attribute> <operator> <value>": subtotal, quantity, weight, methods and the
     shipping address."""
 
     code = "cart_rule.cart_attribute"
@@ -365,7 +365,8 @@ class CartAttributeCondition(Condition):
 
 
 class ProductFoundCondition(Condition):
-    """ "If an item is FOUND / NOT FOUND in the cart with ALL / ANY of these conditions true"."""
+    """The phrase "If an item is FOUND / NOT FOUND in the cart with ALL / ANY of these
+    conditions true"."""
 
     code = "cart_rule.product_found"
     label = _("Product attribute combination")
@@ -399,7 +400,7 @@ class ProductFoundCondition(Condition):
 
 
 class ProductSubselectCondition(Condition):
-    """ "If total quantity / total amount <operator> <value> for a subselection of items in the
+    """The phrase "If total quantity / total amount <operator> <value> for a subselection of items in the
     cart matching ALL / ANY of these conditions"; the amount is the row total without tax."""
 
     code = "cart_rule.product_subselect"
@@ -456,7 +457,7 @@ ITEM_ATTRIBUTES: dict[str, tuple[Any, str]] = {
 
 
 class ItemAttributeCondition(Condition):
-    """ "<Cart item attribute> <operator> <value>" for one cart line."""
+    """The phrase "<Cart item attribute> <operator> <value>" for one cart line."""
 
     code = "cart_rule.item_attribute"
     label = _("Cart Item Attribute")
@@ -501,7 +502,7 @@ CATEGORY_VARIANTS = {
 
 
 class ProductCondition(Condition):
-    """ "Product <attribute> <operator> <value>" for one cart line: SKU, Attribute Set, the three
+    """The phrase "Product <attribute> <operator> <value>" for one cart line: SKU, Attribute Set, the three
     Category variants and the product attributes flagged "Use for Promo Rule Conditions". The
     attribute list, operators and value checks are the segments' product attribute condition's,
     so a product attribute behaves the same in both engines."""
@@ -584,22 +585,41 @@ SEGMENT_OPERATORS = (
 
 
 def shopper_segment_ids(cart: CartFacts) -> set[int]:
-    """The shopper's segments on the cart's website: stored memberships for a customer, the
-    visitor's (cached) memberships for a guest."""
+    """The shopper's active segments on the cart's website: stored memberships for a customer,
+    the visitor's (cached) memberships for a guest."""
     from patron.segments import services as segments
 
     def load():
         if cart.customer is not None:
             return set(segments.customer_segment_ids(customer=cart.customer, website=cart.website))
-        return set(segments.visitor_segment_ids(website=cart.website, visitor_id=cart.visitor_id))
+        ids = segments.visitor_segment_ids(website=cart.website, visitor_id=cart.visitor_id)
+        # Cached while the segment was active: a segment switched off since counts for nobody.
+        return active_segment_ids(cart, ids)
 
     return cart.remember("segment_ids", load)
 
 
+def active_segment_ids(cart: CartFacts, ids) -> set[int]:
+    """Those of ``ids`` that are active segments (read once per cart evaluation)."""
+    from patron.segments.models import Segment
+
+    wanted = sorted(set(ids))
+    known = cart.remember("active_segments", dict)
+    missing = [i for i in wanted if i not in known]
+    if missing:
+        active = set(
+            Segment.objects.filter(pk__in=missing, is_active=True).values_list("pk", flat=True)
+        )
+        known.update({i: i in active for i in missing})
+    return {i for i in wanted if known[i]}
+
+
 class CustomerSegmentCondition(Condition):
-    """ "If Customer Segment <operator> <ids>": ``matches`` / ``is one of`` hold when the shopper
-    belongs to at least one listed segment on the cart's website, the negative ones when to none.
-    Always false with segments switched off or without a shopper to ask about."""
+    """The phrase "If Customer Segment <operator> <ids>": ``matches`` / ``is one of`` hold when
+    the shopper belongs to at least one listed segment on the cart's website, the negative ones
+    when to none. Inactive listed segments are left out, and the condition fails when none is
+    left (issue 12: an inactive segment makes its condition fail). Always false with segments
+    switched off or without a shopper to ask about."""
 
     code = "cart_rule.customer_segment"
     label = _("Customer Segment")
@@ -654,7 +674,10 @@ class CustomerSegmentCondition(Condition):
         mine = self.actual(node, cart, item)
         if mine is None:
             return False
-        member = bool(set(mine) & set(node["value"]))
+        listed = active_segment_ids(cart, node["value"])
+        if not listed:
+            return False
+        member = bool(set(mine) & listed)
         return member if node["operator"] in ("matches", "is_one_of") else not member
 
 

@@ -107,7 +107,7 @@ def evaluate(
     label on the cart's store view. The rule ``trace_rule_id`` is fully traced when refused."""
     state = _State(
         lines=[LineResult(i.sku, i.qty, i.price, _money(i.row_total, cart)) for i in cart.items],
-        shipping_left=cart.shipping_amount,
+        shipping_left=_money_down(cart.shipping_amount, cart),
     )
     today = now.astimezone(ZoneInfo(cart.website.time_zone or "UTC")).date()
     applied: list[AppliedRule] = []
@@ -130,7 +130,7 @@ def evaluate(
     return Evaluation(
         lines=state.lines,
         applied=applied,
-        shipping_discount=_money(cart.shipping_amount - state.shipping_left, cart),
+        shipping_discount=_money_down(cart.shipping_amount, cart) - state.shipping_left,
         free_shipping=state.free_shipping,
         coupon_accepted=coupon_accepted,
         refusals=refusals,
@@ -266,19 +266,29 @@ def _free_qty(rule, qty: Decimal) -> Decimal:
 
 def _spread(amount: Decimal, cart, state: _State, indexes: list[int]) -> dict[int, Decimal]:
     """A fixed amount for the whole cart, shared among the items in proportion to what is left
-    of their row totals; the last item takes the rounding remainder."""
+    of their row totals: each share rounded down to the currency's unit, then the units still
+    to give go one by one to the largest remainders, so the shares add up to the amount exactly
+    and none exceeds what is left of its item."""
     lefts = {i: state.lines[i].row_total - state.lines[i].discount for i in indexes}
     base = sum(lefts.values(), ZERO)
-    total = _money(min(amount, base), cart)
-    amounts: dict[int, Decimal] = {}
-    given = ZERO
-    for n, i in enumerate(indexes):
-        if n == len(indexes) - 1:
-            share = total - given
-        else:
-            share = _money(total * lefts[i] / base, cart) if base else ZERO
-        amounts[i] = max(ZERO, min(share, lefts[i]))
-        given += amounts[i]
+    total = _money_down(min(amount, base), cart)
+    if not base or not total:
+        return dict.fromkeys(indexes, ZERO)
+    exact = {i: total * lefts[i] / base for i in indexes}
+    amounts = {i: min(_money_down(exact[i], cart), lefts[i]) for i in indexes}
+    unit = _unit(cart)
+    # In a tie the later item comes first, so equal rows leave the extra unit to the last one.
+    by_remainder = sorted(indexes, key=lambda i: (exact[i] - amounts[i], i), reverse=True)
+    short = total - sum(amounts.values(), ZERO)
+    while short >= unit:
+        given = False
+        for i in by_remainder:
+            if short >= unit and amounts[i] + unit <= lefts[i]:
+                amounts[i] += unit
+                short -= unit
+                given = True
+        if not given:
+            break
     return amounts
 
 
@@ -297,6 +307,13 @@ def _shipping_discount(rule, cart, state: _State, items_discount: Decimal) -> De
     return _money(max(ZERO, min(wanted, left)), cart)
 
 
+def _unit(cart: CartFacts) -> Decimal:
+    return Decimal(1).scaleb(-get_currency_precision(cart.currency))
+
+
 def _money(amount: Decimal, cart: CartFacts) -> Decimal:
-    places = get_currency_precision(cart.currency)
-    return amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return amount.quantize(_unit(cart), rounding=ROUND_HALF_UP)
+
+
+def _money_down(amount: Decimal, cart: CartFacts) -> Decimal:
+    return amount.quantize(_unit(cart), rounding=ROUND_DOWN)

@@ -29,7 +29,7 @@ EXAMPLE_ACTION_CONDITIONS: dict[str, Any] = {
     "value": True,
     "conditions": [
         {"type": "cart_rule.product_attribute", "attribute": "category", "operator": "is",
-         "value": ["shoes"]},
+         "value": "shoes"},
     ],
 }  # fmt: skip
 EXAMPLE_RULE_IN: dict[str, Any] = {

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from patron.core.actors import Actor
 from patron.core.errors import InvalidInput, NotFound, Problem
 from patron.customers.models import Customer, CustomerGroup
+from patron.customers.services import accounts_are_global
 from patron.promotions import trees
 from patron.promotions.conditions import ITEM, CartFacts, ItemFacts
 from patron.promotions.discounts import CouponCheck, Evaluation, evaluate
@@ -39,6 +40,9 @@ COUPON_FORMATS = {
     "numeric": "0123456789",
 }
 CANCELED_STATUSES = frozenset({"canceled"})
+# Beyond these a cart is a mistake, and the arithmetic would outgrow Decimal's precision.
+MAX_QTY = Decimal(1_000_000_000)
+MAX_AMOUNT = Decimal(1_000_000_000_000)
 
 RULE_FIELDS = (
     "name", "description", "is_active", "websites", "customer_groups", "coupon_type",
@@ -496,12 +500,14 @@ def _shopper(website: Website, customer_id: Any, problems: list[Problem]) -> Cus
     )
     if customer is None:
         problems.append(_problem("customer_id", _("There is no such customer."), "not_found"))
-    elif customer.website_id != website.pk:
+    elif customer.website_id != website.pk and not accounts_are_global():
         problems.append(_problem("customer_id", _("The customer's account is on another website.")))
     return customer
 
 
-def _input_amount(value: Any, field: str, problems: list[Problem]) -> Decimal | None:
+def _input_amount(
+    value: Any, field: str, problems: list[Problem], *, maximum: Decimal | None = None
+) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
@@ -510,6 +516,12 @@ def _input_amount(value: Any, field: str, problems: list[Problem]) -> Decimal | 
             raise InvalidOperation
     except (InvalidOperation, ValueError):
         problems.append(_problem(field, _("Enter an amount of 0 or more.")))
+        return None
+    maximum = MAX_AMOUNT if maximum is None else maximum
+    if amount > maximum:
+        problems.append(
+            _problem(field, _("Enter at most %(maximum)s.") % {"maximum": f"{maximum:,}"})
+        )
         return None
     return amount
 
@@ -527,14 +539,14 @@ def _item_facts(items: Sequence[Mapping[str, Any]], problems: list[Problem]) -> 
         sku = str(item.get("sku") or "").strip()
         product = products.get(sku)
         if not sku:
-            problems.append(_problem(f"items[{n}].sku", _("Enter the SKU."), "required"))
-        qty = _input_amount(item.get("qty"), f"items[{n}].qty", problems)
+            problems.append(_problem(f"items.{n}.sku", _("Enter the SKU."), "required"))
+        qty = _input_amount(item.get("qty"), f"items.{n}.qty", problems, maximum=MAX_QTY)
         if qty is not None and qty <= 0:
-            problems.append(_problem(f"items[{n}].qty", _("Enter a quantity above 0.")))
-        price = _input_amount(item.get("price"), f"items[{n}].price", problems)
+            problems.append(_problem(f"items.{n}.qty", _("Enter a quantity above 0.")))
+        price = _input_amount(item.get("price"), f"items.{n}.price", problems)
         if price is None and product is None and sku:
             problems.append(
-                _problem(f"items[{n}].price",
+                _problem(f"items.{n}.price",
                          _("Enter the price: %(sku)s is not in the catalogue.") % {"sku": sku},
                          "required")
             )  # fmt: skip
@@ -550,7 +562,7 @@ def _line(sku, qty, price, product, parents) -> ItemFacts:
     if product is None:
         return ItemFacts(sku=sku, qty=qty, price=price)
     assigned = frozenset(c.code for c in product.categories.all())
-    ancestors: set[str] = set()
+    ancestors: set[str] = set()  # parents of assigned categories, assigned themselves or not
     for code in assigned:
         parent = parents.get(code)
         while parent and parent not in ancestors:
@@ -559,7 +571,7 @@ def _line(sku, qty, price, product, parents) -> ItemFacts:
     return ItemFacts(
         sku=sku, qty=qty, price=product.price if price is None else price,
         attributes=product.attributes or {}, attribute_set=product.attribute_set,
-        category_codes=assigned, ancestor_codes=frozenset(ancestors - assigned),
+        category_codes=assigned, ancestor_codes=frozenset(ancestors),
         weight=product.weight or Decimal(0),
     )  # fmt: skip
 
@@ -613,9 +625,9 @@ def _coupon_check(cart: CartFacts) -> CouponCheck:
 
 
 def _customer_usage(customer: Customer | None, rules: list[CartPriceRule]) -> dict[int, int]:
-    """How often the customer used each rule without a coupon (a coupon rule's limit per
-    customer counts the coupon's uses instead)."""
-    limited = [r.pk for r in rules if r.uses_per_customer and r.coupon_type == CouponType.NONE]
+    """How often the customer used each rule with a limit per customer, with any of its codes
+    (so a new generated code does not reset the count)."""
+    limited = [r.pk for r in rules if r.uses_per_customer]
     if customer is None or not limited:
         return {}
     return dict(

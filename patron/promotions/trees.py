@@ -92,10 +92,15 @@ def _holds(node, cart, item, trace, path) -> bool:
     children = node.get("conditions", [])
 
     def children_for(line):
-        return [
+        checks = [
             (lambda c=child, i=i: _holds(c, cart, line, trace, f"{path}.conditions[{i}]"))
             for i, child in enumerate(children)
         ]
+        if trace is None:
+            return checks
+        # An explanation lists every condition, so none is skipped by a short circuit.
+        results = [check() for check in checks]
+        return [(lambda r=r: r) for r in results]
 
     slot = None
     if trace is not None:  # keep the parent before its children

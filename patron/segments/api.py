@@ -66,7 +66,7 @@ def website_by_ref(principal: Principal, value: Any, *, field: str = "website") 
             field=field,
         )
     if not principal.can_see_website(website.pk):
-        raise Forbidden(_("You may not use segments of this website."), code="website_not_allowed")
+        raise Forbidden(_("You may not use this website."), code="website_not_allowed")
     return website
 
 
@@ -82,7 +82,7 @@ def chosen_websites(principal: Principal, values: list[Any]) -> list[int | str]:
     ))  # fmt: skip
     if any(pk in known and not principal.can_see_website(pk) for pk in ids):
         raise Forbidden(
-            _("You may not assign segments to this website."),
+            _("You may not assign this website."),
             code="website_not_allowed",
             field="websites",
         )
