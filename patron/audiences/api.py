@@ -2,7 +2,9 @@
 pushing their members in batches, the membership of a shopper, and running the pull.
 
 Permissions are the model permissions `audiences.view_audience`, `add_audience`,
-`change_audience` (also for member pushes and the pull) and `delete_audience`.
+`change_audience` (also for member pushes and the pull) and `delete_audience`. A caller limited
+to some websites sees the audiences assigned to one of them, changes only audiences whose
+websites are all its own, and cannot run the pull (it touches every audience).
 """
 
 import datetime as dt
@@ -13,8 +15,9 @@ from pydantic import ConfigDict
 
 from patron.audiences import services
 from patron.audiences.models import Audience
-from patron.core.api import ERRORS, require_permission, staff_auth, store_view_of
-from patron.core.errors import NotFound
+from patron.core.api import ERRORS, Principal, require_permission, staff_auth, store_view_of
+from patron.core.errors import Forbidden, NotFound
+from patron.segments.api import chosen_websites
 
 router = Router(tags=["Audiences"], auth=staff_auth)
 
@@ -127,6 +130,32 @@ def _out(audience: Audience) -> AudienceOut:
     )  # fmt: skip
 
 
+def _visible(principal: Principal):
+    audiences = Audience.objects.prefetch_related("websites")
+    if principal.website_ids is not None:
+        audiences = audiences.filter(websites__in=principal.website_ids).distinct()
+    return audiences
+
+
+def _visible_audience(principal: Principal, audience_id: int) -> Audience:
+    audience = _visible(principal).filter(pk=audience_id).first()
+    if audience is None:
+        raise NotFound(
+            _("There is no audience %(id)s.") % {"id": audience_id}, code="audience_not_found"
+        )
+    return audience
+
+
+def _writable_audience(principal: Principal, audience_id: int) -> Audience:
+    audience = _visible_audience(principal, audience_id)
+    if any(not principal.can_see_website(w.pk) for w in audience.websites.all()):
+        raise Forbidden(
+            _("This audience is also assigned to websites you may not manage."),
+            code="website_not_allowed",
+        )
+    return audience
+
+
 def _bounds(page: int, page_size: int) -> tuple[int, int]:
     page, page_size = max(page, 1), min(max(page_size, 1), MAX_PAGE_SIZE)
     return (page - 1) * page_size, page * page_size
@@ -134,8 +163,8 @@ def _bounds(page: int, page_size: int) -> tuple[int, int]:
 
 @router.get("/audiences", response={200: AudiencePageOut, **ERRORS}, url_name="audiences")
 def list_audiences(request, name: str = "", page: int = 1, page_size: int = 50):
-    require_permission(request, VIEW)
-    audiences = Audience.objects.prefetch_related("websites").order_by("name", "pk")
+    principal = require_permission(request, VIEW)
+    audiences = _visible(principal).order_by("name", "pk")
     if name.strip():
         audiences = audiences.filter(name__icontains=name.strip())
     start, end = _bounds(page, page_size)
@@ -149,7 +178,9 @@ def list_audiences(request, name: str = "", page: int = 1, page_size: int = 50):
 def create_audience(request, payload: AudienceIn):
     """Register an audience activated in the platform."""
     principal = require_permission(request, ADD)
-    audience = services.save_audience(actor=principal.actor, **payload.dict())
+    values = payload.dict()
+    values["websites"] = chosen_websites(principal, payload.websites)
+    audience = services.save_audience(actor=principal.actor, **values)
     return Status(201, _out(audience))
 
 
@@ -160,8 +191,10 @@ def create_audience(request, payload: AudienceIn):
 def membership(request, customer_id: int | None = Query(None)):
     """The audiences of a shopper on the website of the `X-Patron-Store` store view: a
     customer's stored memberships, plus the verified list in the audience header."""
-    require_permission(request, VIEW)
+    principal = require_permission(request, VIEW)
     website = store_view_of(request).store.website
+    if not principal.can_see_website(website.pk):
+        raise Forbidden(_("You may not use this website."), code="website_not_allowed")
     customer = None
     if customer_id is not None:
         from patron.customers.models import Customer
@@ -179,28 +212,38 @@ def run_pull(request, check_only: bool = False):
     """Sync now: fetch the configured endpoint and apply it (or, with `check_only`, only check
     the connection and the answer). Failures are answered in `error`, not as an HTTP error."""
     principal = require_permission(request, CHANGE)
+    if principal.website_ids is not None:
+        raise Forbidden(
+            _("The pull changes the audiences of every website; a caller limited to some "
+              "websites may not run it."),
+            code="website_not_allowed",
+        )  # fmt: skip
     run = services.pull(check_only=check_only, actor=principal.actor)
     return PullOut(**{k: getattr(run, k) for k in PullOut.model_fields})
 
 
 @router.get("/audiences/{int:audience_id}", response={200: AudienceOut, **ERRORS})
 def get_audience(request, audience_id: int):
-    require_permission(request, VIEW)
-    return _out(services.get_audience(audience_id))
+    principal = require_permission(request, VIEW)
+    return _out(_visible_audience(principal, audience_id))
 
 
 @router.patch("/audiences/{int:audience_id}", response={200: AudienceOut, **ERRORS})
 def update_audience(request, audience_id: int, payload: AudiencePatch):
     principal = require_permission(request, CHANGE)
-    audience = services.get_audience(audience_id)
+    audience = _writable_audience(principal, audience_id)
     changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    if "websites" in changes:
+        changes["websites"] = chosen_websites(principal, changes["websites"])
     return _out(services.save_audience(actor=principal.actor, audience=audience, **changes))
 
 
 @router.delete("/audiences/{int:audience_id}", response={204: None, **ERRORS})
 def delete_audience(request, audience_id: int):
     principal = require_permission(request, DELETE)
-    services.delete_audience(audience=services.get_audience(audience_id), actor=principal.actor)
+    services.delete_audience(
+        audience=_writable_audience(principal, audience_id), actor=principal.actor
+    )
     return Status(204, None)
 
 
@@ -212,7 +255,7 @@ def push_members(request, audience_id: int, payload: MembersIn):
     """Add and remove members by customer id or email (on the audience's websites), at most
     10,000 identifiers a request. Idempotent; unknown identifiers are counted, not refused."""
     principal = require_permission(request, CHANGE)
-    audience = services.get_audience(audience_id)
+    audience = _writable_audience(principal, audience_id)
     return MembersOut(
         **services.push_members(
             audience=audience, actor=principal.actor, add=payload.add, remove=payload.remove
@@ -225,9 +268,11 @@ def push_members(request, audience_id: int, payload: MembersIn):
     url_name="audience-members",
 )  # fmt: skip
 def list_members(request, audience_id: int, page: int = 1, page_size: int = 50):
-    require_permission(request, VIEW)
-    audience = services.get_audience(audience_id)
+    principal = require_permission(request, VIEW)
+    audience = _visible_audience(principal, audience_id)
     members = audience.members.select_related("customer").order_by("customer_id")
+    if principal.website_ids is not None:
+        members = members.filter(customer__website_id__in=principal.website_ids)
     start, end = _bounds(page, page_size)
     return MemberPageOut(
         results=[

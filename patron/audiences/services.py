@@ -11,6 +11,7 @@ Unsigned Values" is on), badly signed or expired are ignored and counted.
 import datetime as dt
 import hashlib
 import hmac
+import http.client
 import json
 import time
 import urllib.error
@@ -28,6 +29,7 @@ from django.utils.translation import gettext as _
 from patron.audiences.models import Audience, AudienceMember, AudiencePull, PullState
 from patron.core.actors import Actor
 from patron.core.errors import InvalidInput, NotFound, Problem
+from patron.core.http import no_redirect_opener
 from patron.customers.models import Customer
 from patron.scopes.config import get_config
 from patron.scopes.models import Website
@@ -116,9 +118,10 @@ def _websites(given: Iterable[Any], problems: list[Problem]) -> list[Website]:
     ids = {int(r) for r in refs if str(r).isdigit()}
     codes = {str(r) for r in refs if not str(r).isdigit()}
     found = list(Website.objects.filter(Q(pk__in=ids) | Q(code__in=codes)))
+    named = {w.pk for w in found} | {w.code for w in found}
     if not refs:
         problems.append(_problem("websites", _("Choose at least one website."), "required"))
-    elif len(found) != len(ids) + len(codes):
+    elif not (ids | codes) <= named:
         problems.append(_problem("websites", _("One of the chosen websites does not exist.")))
     return found
 
@@ -224,11 +227,18 @@ def read_signed(value: str, *, now: float | None = None) -> tuple[list[str], str
         return [], "unsigned"
     listed, expires, signature = parts
     secret = str(get_config(SECRET) or "")
-    if not secret or not hmac.compare_digest(_signature(f"{listed}.{expires}", secret), signature):
+    if not secret or not _is_hex_digest(signature):
+        return [], "bad_signature"
+    expected = _signature(f"{listed}.{expires}", secret)
+    if not hmac.compare_digest(expected.encode(), signature.encode()):
         return [], "bad_signature"
     if int(expires) < (time.time() if now is None else now):
         return [], "expired"
     return _ids(listed), "accepted"
+
+
+def _is_hex_digest(text: str) -> bool:
+    return len(text) == 64 and all(c in "0123456789abcdef" for c in text)
 
 
 def _ids(listed: str) -> list[str]:
@@ -311,12 +321,11 @@ def pull(*, check_only: bool = False, actor: Actor | None = None) -> AudiencePul
         entries = _entries(document)
         run.audiences = len(entries)
         if not check_only:
+            totals = [0, 0, 0]  # copied to the run only once the whole pull committed
             with transaction.atomic():
                 for entry in entries:
-                    added, removed, unknown = _apply(entry)
-                    run.added += added
-                    run.removed += removed
-                    run.unknown += unknown
+                    totals = [t + n for t, n in zip(totals, _apply(entry), strict=True)]
+            run.added, run.removed, run.unknown = totals
         run.state = PullState.SUCCEEDED
     except (PullError, InvalidInput) as error:
         run.error = str(error)[:2000]
@@ -337,13 +346,14 @@ def _fetch() -> Any:
         headers["Authorization"] = f"Bearer {token}"
     request = urllib.request.Request(endpoint, headers=headers)  # noqa: S310 - scheme checked
     try:
-        with urllib.request.urlopen(request, timeout=int(get_config(PULL_TIMEOUT))) as answer:  # noqa: S310
+        # No redirects: the bearer token would go along to wherever they lead.
+        with no_redirect_opener().open(request, timeout=int(get_config(PULL_TIMEOUT))) as answer:
             body = answer.read(MAX_PULL_BYTES + 1)
     except urllib.error.HTTPError as error:
         raise PullError(
             _("The endpoint answered HTTP %(status)s.") % {"status": error.code}
         ) from None
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
+    except (urllib.error.URLError, http.client.HTTPException, TimeoutError, OSError) as error:
         reason = getattr(error, "reason", error)
         raise PullError(
             _("The endpoint could not be reached: %(reason)s.") % {"reason": reason}
@@ -365,9 +375,12 @@ def _entries(document: Any) -> list[Mapping[str, Any]]:
     for n, entry in enumerate(audiences):
         if not isinstance(entry, Mapping) or not str(entry.get("id") or "").strip():
             raise PullError(_("Audience %(n)d of the answer has no id.") % {"n": n + 1})
-        members = entry.get("members")
-        if members is not None and not isinstance(members, list):
-            raise PullError(_('"members" of audience %(id)s is not a list.') % {"id": entry["id"]})
+        for listed in ("members", "websites"):
+            if entry.get(listed) is not None and not isinstance(entry[listed], list):
+                raise PullError(
+                    _('"%(field)s" of audience %(id)s is not a list.')
+                    % {"field": listed, "id": entry["id"]}
+                )
     return audiences
 
 

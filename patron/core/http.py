@@ -1,4 +1,18 @@
+import urllib.request
+
 from django.conf import settings
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    # Following a redirect could lead to an address the caller never checked, and would carry
+    # the request's credentials there.
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def no_redirect_opener() -> urllib.request.OpenerDirector:
+    """A urllib opener that answers a redirect as the HTTP error it is instead of following it."""
+    return urllib.request.build_opener(_NoRedirects)
 
 
 def client_ip(request) -> str | None:

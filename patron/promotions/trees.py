@@ -77,6 +77,13 @@ def _clean_node(node, scope, problems, path, depth, counter) -> dict:
     return cleaned
 
 
+def walk(tree: dict):
+    """Every node of ``tree``, the root first."""
+    yield tree
+    for child in tree.get("conditions", []):
+        yield from walk(child)
+
+
 def holds(tree: dict, cart: CartFacts, item: ItemFacts | None = None, trace=None) -> bool:
     """Whether ``tree`` holds for ``cart`` (or, for an item tree, for ``item``). With ``trace``
     (a list), every evaluated node appends a :class:`Trace`."""

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from patron.core.actors import Actor
 from patron.core.errors import Conflict, InvalidInput, Problem
 from patron.core.events import DomainEvent
+from patron.core.http import no_redirect_opener
 from patron.scopes.models import Website
 from patron.webhooks import payloads, signing
 from patron.webhooks.models import Delivery, DeliveryStatus, Subscription
@@ -242,15 +243,9 @@ class Response:
     error: str = ""
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    # Following a redirect could lead to an address the target check never saw.
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
 def http_post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Response:
     """POST ``body`` and return the outcome; never raises for network or HTTP errors."""
-    opener = urllib.request.build_opener(_NoRedirects)
+    opener = no_redirect_opener()
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - http(s) checked
     started = time.monotonic()
     try:
