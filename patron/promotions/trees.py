@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from patron.promotions.conditions import ROOT, CartFacts, ItemFacts, Trace, rule_condition
 from patron.promotions.models import empty_tree
 from patron.segments.conditions import Problems
+from patron.segments.trees import walk  # noqa: F401 - the same tree shape, for other apps
 
 MAX_DEPTH = 20
 MAX_NODES = 500
@@ -75,13 +76,6 @@ def _clean_node(node, scope, problems, path, depth, counter) -> dict:
             for i, child in enumerate(children)
         ]
     return cleaned
-
-
-def walk(tree: dict):
-    """Every node of ``tree``, the root first."""
-    yield tree
-    for child in tree.get("conditions", []):
-        yield from walk(child)
 
 
 def holds(tree: dict, cart: CartFacts, item: ItemFacts | None = None, trace=None) -> bool:
