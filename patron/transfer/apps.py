@@ -6,3 +6,10 @@ class TransferConfig(AppConfig):
     name = "patron.transfer"
     label = "transfer"
     verbose_name = _("Data Transfer")
+
+    def ready(self) -> None:
+        from patron.core import events
+
+        events.declare(
+            "customersImported", "A batch of an import added or changed customers (ids listed)."
+        )
