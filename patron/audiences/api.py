@@ -73,7 +73,7 @@ class AudiencePageOut(Schema):
     results: list[AudienceOut]
 
 
-class MembersIn(Schema):
+class AudienceMembersIn(Schema):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"add": [42, "ada@example.com"], "remove": ["grace@example.com"]},
     ]})  # fmt: skip
@@ -82,7 +82,7 @@ class MembersIn(Schema):
     remove: list[int | str] = Field(default_factory=list, description="Customer ids or emails.")
 
 
-class MembersOut(Schema):
+class AudienceMembersOut(Schema):
     added: int
     removed: int
     unchanged: int
@@ -91,17 +91,17 @@ class MembersOut(Schema):
     members: int
 
 
-class MemberOut(Schema):
+class AudienceMemberOut(Schema):
     customer_id: int
     email: str
     added_at: dt.datetime
 
 
-class MemberPageOut(Schema):
+class AudienceMemberPageOut(Schema):
     count: int
     page: int
     page_size: int
-    results: list[MemberOut]
+    results: list[AudienceMemberOut]
 
 
 class ShopperAudiencesOut(Schema):
@@ -248,15 +248,15 @@ def delete_audience(request, audience_id: int):
 
 
 @router.post(
-    "/audiences/{int:audience_id}/members", response={200: MembersOut, **ERRORS},
+    "/audiences/{int:audience_id}/members", response={200: AudienceMembersOut, **ERRORS},
     url_name="audience-members-push",
 )  # fmt: skip
-def push_members(request, audience_id: int, payload: MembersIn):
+def push_members(request, audience_id: int, payload: AudienceMembersIn):
     """Add and remove members by customer id or email (on the audience's websites), at most
     10,000 identifiers a request. Idempotent; unknown identifiers are counted, not refused."""
     principal = require_permission(request, CHANGE)
     audience = _writable_audience(principal, audience_id)
-    return MembersOut(
+    return AudienceMembersOut(
         **services.push_members(
             audience=audience, actor=principal.actor, add=payload.add, remove=payload.remove
         )
@@ -264,7 +264,7 @@ def push_members(request, audience_id: int, payload: MembersIn):
 
 
 @router.get(
-    "/audiences/{int:audience_id}/members", response={200: MemberPageOut, **ERRORS},
+    "/audiences/{int:audience_id}/members", response={200: AudienceMemberPageOut, **ERRORS},
     url_name="audience-members",
 )  # fmt: skip
 def list_members(request, audience_id: int, page: int = 1, page_size: int = 50):
@@ -274,9 +274,9 @@ def list_members(request, audience_id: int, page: int = 1, page_size: int = 50):
     if principal.website_ids is not None:
         members = members.filter(customer__website_id__in=principal.website_ids)
     start, end = _bounds(page, page_size)
-    return MemberPageOut(
+    return AudienceMemberPageOut(
         results=[
-            MemberOut(customer_id=m.customer_id, email=m.customer.email, added_at=m.added_at)
+            AudienceMemberOut(customer_id=m.customer_id, email=m.customer.email, added_at=m.added_at)
             for m in members[start:end]
         ],
         count=members.count(), page=page, page_size=page_size,

@@ -24,22 +24,22 @@ from patron.promotions.schemas import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
     AppliedOut,
+    CartLineOut,
+    ConditionTraceOut,
     CouponDeleteIn,
     CouponOut,
     CouponPageOut,
     CouponResultOut,
-    DeletedOut,
+    CouponsDeletedOut,
     EvaluateIn,
     EvaluationOut,
-    ExplanationOut,
     GeneratedOut,
     GenerateIn,
-    LineOut,
+    RuleExplanationOut,
     RuleIn,
     RuleOut,
     RulePageOut,
     RulePatch,
-    TraceOut,
 )
 from patron.segments.api import chosen_websites, website_by_ref
 
@@ -207,7 +207,7 @@ def generate(request, rule_id: int, payload: GenerateIn):
 
 @router.post(
     "/cart-rules/{int:rule_id}/coupons/delete",
-    response={200: DeletedOut, **ERRORS},
+    response={200: CouponsDeletedOut, **ERRORS},
     url_name="cart-rule-coupons-delete",
 )
 def delete_coupons(request, rule_id: int, payload: CouponDeleteIn):
@@ -215,7 +215,7 @@ def delete_coupons(request, rule_id: int, payload: CouponDeleteIn):
     principal = require_permission(request, CHANGE)
     rule = _writable_rule(principal, rule_id)
     deleted = services.delete_coupons(rule=rule, coupon_ids=payload.ids, actor=principal.actor)
-    return DeletedOut(deleted=deleted)
+    return CouponsDeletedOut(deleted=deleted)
 
 
 # --- Evaluation ---------------------------------------------------------------------------------
@@ -255,7 +255,7 @@ def evaluate(request, payload: EvaluateIn):
         ],
         applied_rule_ids=[a.rule.pk for a in evaluation.applied],
         labels=[a.label for a in evaluation.applied if a.label],
-        items=[LineOut(**{k: getattr(line, k) for k in LineOut.model_fields})
+        items=[CartLineOut(**{k: getattr(line, k) for k in CartLineOut.model_fields})
                for line in evaluation.lines],
         subtotal=evaluation.subtotal, discount_total=evaluation.discount_total,
         shipping_discount=evaluation.shipping_discount, free_shipping=evaluation.free_shipping,
@@ -275,14 +275,14 @@ def _coupon_result(evaluation, coupon) -> CouponResultOut:
     return CouponResultOut(code=coupon.code, accepted=False, message=message)
 
 
-def _explanation(evaluation, rule) -> ExplanationOut:
+def _explanation(evaluation, rule) -> RuleExplanationOut:
     refusal = evaluation.refusals.get(rule.pk)
     if refusal is None:
-        return ExplanationOut(rule_id=rule.pk, applied=True)
-    return ExplanationOut(
+        return RuleExplanationOut(rule_id=rule.pk, applied=True)
+    return RuleExplanationOut(
         rule_id=rule.pk, applied=False, code=refusal.code, message=refusal.message,
         conditions=[
-            TraceOut(path=t.path, condition=t.text, result=t.result, actual=t.actual)
+            ConditionTraceOut(path=t.path, condition=t.text, result=t.result, actual=t.actual)
             for t in refusal.trace
         ],
     )  # fmt: skip

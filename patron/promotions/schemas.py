@@ -208,7 +208,7 @@ class CouponDeleteIn(Schema):
     ids: list[int]
 
 
-class DeletedOut(Schema):
+class CouponsDeletedOut(Schema):
     deleted: int
 
 
@@ -232,7 +232,7 @@ EXAMPLE_GUEST_IN: dict[str, Any] = {
 }
 
 
-class ItemIn(Schema):
+class CartItemIn(Schema):
     sku: str
     qty: Decimal = Field(..., description="Quantity in the cart (above 0).")
     price: Decimal | None = Field(
@@ -240,7 +240,7 @@ class ItemIn(Schema):
     )
 
 
-class AddressIn(Schema):
+class CartAddressIn(Schema):
     country_id: str = ""
     region: str = ""
     region_code: str = ""
@@ -254,8 +254,8 @@ class EvaluateIn(Schema):
 
     customer_id: int | None = Field(None, description="A registered shopper (their group).")
     visitor_id: str = Field("", description="A guest (their segment memberships).")
-    items: list[ItemIn]
-    shipping_address: AddressIn | None = None
+    items: list[CartItemIn]
+    shipping_address: CartAddressIn | None = None
     shipping_method: str = ""
     payment_method: str = ""
     shipping_amount: Decimal = Decimal(0)
@@ -272,7 +272,7 @@ class EvaluateIn(Schema):
     )
 
 
-class LineOut(Schema):
+class CartLineOut(Schema):
     sku: str
     qty: Decimal
     price: Decimal
@@ -297,19 +297,19 @@ class CouponResultOut(Schema):
     message: str
 
 
-class TraceOut(Schema):
+class ConditionTraceOut(Schema):
     path: str
     condition: str
     result: bool
     actual: Any = None
 
 
-class ExplanationOut(Schema):
+class RuleExplanationOut(Schema):
     rule_id: int
     applied: bool
     code: str = ""
     message: str = ""
-    conditions: list[TraceOut] = []
+    conditions: list[ConditionTraceOut] = []
 
 
 class EvaluationOut(Schema):
@@ -330,10 +330,10 @@ class EvaluationOut(Schema):
     applied_rules: list[AppliedOut]
     applied_rule_ids: list[int]
     labels: list[str]
-    items: list[LineOut]
+    items: list[CartLineOut]
     subtotal: Decimal
     discount_total: Decimal
     shipping_discount: Decimal
     free_shipping: str = Field(..., description="`no`, `items` (matching items) or `shipment`.")
     coupon: CouponResultOut | None = None
-    explanation: ExplanationOut | None = None
+    explanation: RuleExplanationOut | None = None

@@ -20,7 +20,7 @@ from patron.transfer.models import Import
 router = Router(tags=["Import and export"], auth=staff_auth)
 
 
-class JobOut(Schema):
+class ImportJobOut(Schema):
     job_id: str
     state: str = Field(..., description="pending, running, succeeded, failed or cancelled")
     done: int
@@ -53,17 +53,17 @@ class ImportOut(Schema):
     counts: dict[str, int] = Field(..., description="What the import run wrote so far.")
     batches_done: int
     problems: list[ProblemOut] = Field(..., description="The first 100 problems.")
-    check_job: JobOut | None
-    import_job: JobOut | None
+    check_job: ImportJobOut | None
+    import_job: ImportJobOut | None
     created_at: dt.datetime
     status_url: str
 
 
-def _job(job: Job | None) -> JobOut | None:
+def _job(job: Job | None) -> ImportJobOut | None:
     if job is None:
         return None
     job.refresh_from_db()
-    return JobOut(
+    return ImportJobOut(
         job_id=str(job.pk), state=job.state, done=job.done, total=job.total,
         messages=job.messages,
     )  # fmt: skip

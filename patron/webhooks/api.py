@@ -32,7 +32,7 @@ class SubscriptionPatch(Schema):
     is_active: bool | None = None
 
 
-class SubscriptionOut(Schema):
+class WebhookSubscriptionOut(Schema):
     id: int
     name: str
     target_url: str
@@ -43,7 +43,7 @@ class SubscriptionOut(Schema):
     pause_reason: str
 
 
-class SubscriptionCreatedOut(SubscriptionOut):
+class SubscriptionCreatedOut(WebhookSubscriptionOut):
     secret: str
 
 
@@ -62,7 +62,7 @@ class DeliveryOut(Schema):
     created_at: dt.datetime
 
 
-def _out(subscription: Subscription, schema=SubscriptionOut):
+def _out(subscription: Subscription, schema=WebhookSubscriptionOut):
     return schema(
         id=subscription.pk,
         name=subscription.name,
@@ -93,7 +93,9 @@ def list_events(request):
     return services.available_events()
 
 
-@router.get("/webhooks", response={200: list[SubscriptionOut], **ERRORS}, url_name="webhooks")
+@router.get(
+    "/webhooks", response={200: list[WebhookSubscriptionOut], **ERRORS}, url_name="webhooks"
+)
 def list_subscriptions(request):
     require_permission(request, "webhooks.view_subscription")
     return [_out(s) for s in Subscription.objects.order_by("name")]
@@ -121,7 +123,7 @@ def create_subscription(request, payload: SubscriptionIn):
 
 @router.patch(
     "/webhooks/{subscription_id}",
-    response={200: SubscriptionOut, **ERRORS},
+    response={200: WebhookSubscriptionOut, **ERRORS},
     url_name="webhook-update",
 )
 def update_subscription(request, subscription_id: int, payload: SubscriptionPatch):
@@ -142,7 +144,7 @@ def update_subscription(request, subscription_id: int, payload: SubscriptionPatc
 
 @router.post(
     "/webhooks/{subscription_id}/resume",
-    response={200: SubscriptionOut, **ERRORS},
+    response={200: WebhookSubscriptionOut, **ERRORS},
     url_name="webhook-resume",
 )
 def resume_subscription(request, subscription_id: int):
