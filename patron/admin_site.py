@@ -26,6 +26,7 @@ class PatronAdminSite(admin.AdminSite):
         from patron.scopes.admin import configuration_urls
         from patron.segments.reports import report_urls
         from patron.staff import views as staff_views
+        from patron.transfer.exports.views import export_urls
 
         def own(view):
             return lambda request: view(request, self)
@@ -37,7 +38,10 @@ class PatronAdminSite(admin.AdminSite):
             path("two-factor/", own(staff_views.verify_view), name="two-factor-verify"),
             path("two-factor/setup/", own(staff_views.setup_view), name="two-factor-setup"),
         ]
-        return sign_in + configuration_urls(self) + jobs + report_urls(self) + super().get_urls()
+        return (
+            sign_in + configuration_urls(self) + jobs + report_urls(self) + export_urls(self)
+            + super().get_urls()
+        )  # fmt: skip
 
 
 admin_site = PatronAdminSite(name="admin")
