@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from patron.core.errors import Problem
 from patron.scopes.config import get_config, parse_option_list
@@ -132,8 +132,8 @@ def _check_required_text(
 def customer_problems(data: Mapping[str, Any], rules: FormRules) -> list[Problem]:
     """Return every problem with a customer's fields (``data`` holds the merged record)."""
     problems: list[Problem] = []
-    _check_required_text(data, "firstname", _("First Name"), problems)
-    _check_required_text(data, "lastname", _("Last Name"), problems)
+    _check_required_text(data, "firstname", gettext_lazy("First Name"), problems)
+    _check_required_text(data, "lastname", gettext_lazy("Last Name"), problems)
     email = (data.get("email") or "").strip()
     if not email:
         problems.append(Problem("required", _("Email is a required field."), field="email"))
@@ -148,21 +148,21 @@ def customer_problems(data: Mapping[str, Any], rules: FormRules) -> list[Problem
                     field="email",
                 )
             )
-    _check_rule(rules.prefix, data.get("prefix"), _("Name Prefix"), problems)
-    _check_rule(rules.suffix, data.get("suffix"), _("Name Suffix"), problems)
-    _check_rule(rules.dob, data.get("dob"), _("Date of Birth"), problems)
-    _check_rule(rules.taxvat, data.get("taxvat"), _("Tax/VAT Number"), problems)
-    _check_rule(rules.gender, data.get("gender"), _("Gender"), problems)
+    _check_rule(rules.prefix, data.get("prefix"), gettext_lazy("Name Prefix"), problems)
+    _check_rule(rules.suffix, data.get("suffix"), gettext_lazy("Name Suffix"), problems)
+    _check_rule(rules.dob, data.get("dob"), gettext_lazy("Date of Birth"), problems)
+    _check_rule(rules.taxvat, data.get("taxvat"), gettext_lazy("Tax/VAT Number"), problems)
+    _check_rule(rules.gender, data.get("gender"), gettext_lazy("Gender"), problems)
     return problems
 
 
 def address_problems(data: Mapping[str, Any], rules: FormRules) -> list[Problem]:
     """Return every problem with an address's fields (``data`` holds the merged record)."""
     problems: list[Problem] = []
-    _check_required_text(data, "firstname", _("First Name"), problems)
-    _check_required_text(data, "lastname", _("Last Name"), problems)
-    _check_required_text(data, "city", _("City"), problems)
-    _check_required_text(data, "country_id", _("Country"), problems)
+    _check_required_text(data, "firstname", gettext_lazy("First Name"), problems)
+    _check_required_text(data, "lastname", gettext_lazy("Last Name"), problems)
+    _check_required_text(data, "city", gettext_lazy("City"), problems)
+    _check_required_text(data, "country_id", gettext_lazy("Country"), problems)
     street = data.get("street") or []
     if isinstance(street, str):
         street = street.splitlines()
@@ -183,11 +183,11 @@ def address_problems(data: Mapping[str, Any], rules: FormRules) -> list[Problem]
                 field="street",
             )
         )
-    _check_rule(rules.prefix, data.get("prefix"), _("Name Prefix"), problems)
-    _check_rule(rules.suffix, data.get("suffix"), _("Name Suffix"), problems)
-    _check_rule(rules.telephone, data.get("telephone"), _("Phone Number"), problems)
-    _check_rule(rules.company, data.get("company"), _("Company"), problems)
-    _check_rule(rules.fax, data.get("fax"), _("Fax"), problems)
+    _check_rule(rules.prefix, data.get("prefix"), gettext_lazy("Name Prefix"), problems)
+    _check_rule(rules.suffix, data.get("suffix"), gettext_lazy("Name Suffix"), problems)
+    _check_rule(rules.telephone, data.get("telephone"), gettext_lazy("Phone Number"), problems)
+    _check_rule(rules.company, data.get("company"), gettext_lazy("Company"), problems)
+    _check_rule(rules.fax, data.get("fax"), gettext_lazy("Fax"), problems)
     return problems
 
 

@@ -161,6 +161,15 @@ class Context:
             )
         return view
 
+    def stored_view(self, customer: Any) -> StoreView | None:
+        """The store view a stored customer was created in, without a query per customer."""
+        if customer.created_in_id is None:
+            return None
+        for view in self.store_views.values():
+            if view.pk == customer.created_in_id:
+                return view
+        return customer.created_in
+
     def group(self, text: str) -> CustomerGroup:
         value = text.strip()
         found = self.groups.get(value) or self.groups.get(value.casefold())

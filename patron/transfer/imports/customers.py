@@ -36,7 +36,7 @@ from patron.transfer.imports.cells import (
 )
 from patron.transfer.imports.context import Context, Counts
 from patron.transfer.imports.reading import Row, is_continuation
-from patron.transfer.imports.sql import update_rows
+from patron.transfer.imports.sql import insert_rows, update_rows
 
 EMPTY = layouts.EMPTY_VALUE
 
@@ -234,7 +234,7 @@ def _apply_customer_cells(context: Context, plan: CustomerPlan) -> bool:
         except CellError as error:
             fail(column, error)
     store = _cell(context, cells, "_store")
-    view = customer.created_in if not plan.is_new else None
+    view = context.stored_view(customer) if not plan.is_new else None
     if store is not None:
         try:
             view = None if store == EMPTY else context.store_view(store, plan.website)
@@ -677,7 +677,7 @@ def write_customers(context: Context, plans: list[CustomerPlan]) -> None:
         plan.customer.updated_at = now
         if context.numbered:
             plan.customer.number = _next_number(plan.website)
-    Customer.objects.bulk_create([plan.customer for plan in new])
+    insert_rows(Customer, [plan.customer for plan in new])
     changed = [plan for plan in plans if not plan.is_new and plan.changed]
     _bulk_update(Customer, [plan.customer for plan in changed], _fields(changed), now)
     # Replace: the composite file's addresses take the place of the stored ones.
@@ -698,12 +698,34 @@ def write_customers(context: Context, plans: list[CustomerPlan]) -> None:
                 new_addresses.append(address_plan)
             elif address_plan.changed:
                 updated_addresses.append(address_plan)
-    Address.objects.bulk_create([p.address for p in new_addresses])
+    insert_rows(Address, [p.address for p in new_addresses])
     _bulk_update(Address, [p.address for p in updated_addresses], _fields(updated_addresses), now)
     _finish_customers(plans, now)
     _queue_passwords(plans)
-    grid.refresh_rows([plan.customer.pk for plan in plans])
+    _insert_grid_rows([plan for plan in plans if plan.is_new])
+    grid.refresh_rows([plan.customer.pk for plan in plans if not plan.is_new])
     _announce(context, plans)
+
+
+def _insert_grid_rows(plans: list[CustomerPlan]) -> None:
+    """Grid rows of new customers, built by the grid's own ``build_row`` from the records in
+    memory (every address of a new customer is in the batch) instead of reading them back."""
+    from patron.customers import grid
+    from patron.customers.models import CustomerGridRow
+
+    if not plans:
+        return
+    searchable = grid._searchable_attributes()
+    billing_field = Customer._meta.get_field("default_billing")
+    shipping_field = Customer._meta.get_field("default_shipping")
+    rows = []
+    for plan in plans:
+        customer = plan.customer
+        addresses = {p.address.pk: p.address for p in plan.addresses}
+        billing_field.set_cached_value(customer, addresses.get(customer.default_billing_id))
+        shipping_field.set_cached_value(customer, addresses.get(customer.default_shipping_id))
+        rows.append(grid.build_row(customer, searchable))
+    insert_rows(CustomerGridRow, rows, keys_given=True)
 
 
 def _fields(plans: list[Any]) -> set[str]:
@@ -886,7 +908,7 @@ def _write_addresses(context: Context, plans: list) -> None:
     new = [plan for _owner, plan in writing if plan.is_new]
     for plan in new:
         plan.address.updated_at = now
-    Address.objects.bulk_create([plan.address for plan in new])
+    insert_rows(Address, [plan.address for plan in new])
     updated = [plan for _owner, plan in writing if not plan.is_new and plan.changed]
     _bulk_update(Address, [p.address for p in updated], _fields(updated), now)
     # One customer may own several rows: apply their default flags to one instance each.
