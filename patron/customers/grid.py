@@ -41,44 +41,63 @@ def build_row(customer: Customer, searchable: Iterable[Any] = ()) -> CustomerGri
     """Return the unsaved grid row of ``customer`` (plain fields only, so the migration that
     first fills the table can use it with historical models). ``searchable`` are the custom
     attributes whose values the keyword search finds."""
-    billing, shipping = customer.default_billing, customer.default_shipping
-    row = CustomerGridRow(
-        customer_id=customer.pk,
-        website_id=customer.website_id,
-        group_id=customer.group_id,
-        created_in_id=customer.created_in_id,
-        name=" ".join(part for part in (customer.firstname, customer.lastname) if part),
-        email=customer.email,
-        dob=customer.dob,
-        taxvat=customer.taxvat,
-        gender=customer.gender,
-        is_active=customer.is_active,
-        confirmed=not customer.confirmation_required or customer.confirmed_at is not None,
-        lock_expires_at=customer.lock_expires_at,
-        created_at=customer.created_at,
-        billing_full=_one_line(billing),
-        shipping_full=_one_line(shipping),
+    return CustomerGridRow(
+        **row_values(customer, customer.default_billing, customer.default_shipping, searchable)
     )
+
+
+def row_values(
+    customer: Customer,
+    billing: Address | None,
+    shipping: Address | None,
+    searchable: Iterable[Any] = (),
+) -> dict[str, Any]:
+    """The grid row of ``customer`` with these default addresses, by attribute name: what
+    :func:`build_row` stores, for callers that insert many rows without building models."""
+    values = {
+        "customer_id": customer.pk,
+        "website_id": customer.website_id,
+        "group_id": customer.group_id,
+        "created_in_id": customer.created_in_id,
+        "name": " ".join(part for part in (customer.firstname, customer.lastname) if part),
+        "email": customer.email,
+        "dob": customer.dob,
+        "taxvat": customer.taxvat,
+        "gender": customer.gender,
+        "is_active": customer.is_active,
+        "confirmed": not customer.confirmation_required or customer.confirmed_at is not None,
+        "lock_expires_at": customer.lock_expires_at,
+        "created_at": customer.created_at,
+        "billing_full": _one_line(billing),
+        "shipping_full": _one_line(shipping),
+    }
     if billing is not None:
-        row.telephone = billing.telephone
-        row.postcode = billing.postcode
-        row.country_id = billing.country_id
-        row.region = billing.region
-        row.city = billing.city
-        row.street = ", ".join(billing.street)
-        row.company = billing.company
-        row.fax = billing.fax
-        row.vat_id = billing.vat_id
-        row.billing_firstname = billing.firstname
-        row.billing_lastname = billing.lastname
+        values.update(
+            telephone=billing.telephone,
+            postcode=billing.postcode,
+            country_id=billing.country_id,
+            region=billing.region,
+            city=billing.city,
+            street=", ".join(billing.street),
+            company=billing.company,
+            fax=billing.fax,
+            vat_id=billing.vat_id,
+            billing_firstname=billing.firstname,
+            billing_lastname=billing.lastname,
+        )
     words = [
-        customer.firstname, customer.lastname, customer.email, customer.taxvat, customer.number or "",
-        row.telephone, row.postcode, row.city, row.region, row.street, row.company, row.vat_id,
+        customer.firstname, customer.lastname, customer.email, customer.taxvat,
+        customer.number or "",
     ]  # fmt: skip
-    row.custom_attributes = grid_attribute_values(customer, billing)
+    if billing is not None:
+        words += [
+            values["telephone"], values["postcode"], values["city"], values["region"],
+            values["street"], values["company"], values["vat_id"],
+        ]  # fmt: skip
+    values["custom_attributes"] = grid_attribute_values(customer, billing)
     words.extend(_searchable_words(customer, billing, searchable))
-    row.search_text = " ".join(word for word in words if word).lower()
-    return row
+    values["search_text"] = " ".join(word for word in words if word).lower()
+    return values
 
 
 BILLING_PREFIX = "billing_"

@@ -2,10 +2,12 @@
 groups, attribute definitions, the name-and-address rules per website and the settings that
 decide defaults, plus the problems found so far."""
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from patron.core.actors import Actor
@@ -80,6 +82,12 @@ class Context:
     seen: set[int] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
+    # Per column prefix: the address columns a row may carry (see customers.address_cells).
+    address_columns: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    # Telephone numbers normalized ahead of the batch (see prefetch): (number, country) -> answer.
+    telephones: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    # One moment for what the run stamps (such as when a password hash was set).
+    now: dt.datetime = field(default_factory=timezone.now)
 
     @classmethod
     def load(

@@ -10,8 +10,8 @@ attribute service's ``clean_values`` and the password policy of
 used only where a row does something rare (deleting a customer or an address).
 """
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.contrib.auth.hashers import identify_hasher
@@ -36,7 +36,7 @@ from patron.transfer.imports.cells import (
 )
 from patron.transfer.imports.context import Context, Counts
 from patron.transfer.imports.reading import Row, is_continuation
-from patron.transfer.imports.sql import insert_rows, update_rows
+from patron.transfer.imports.sql import insert_rows, insert_values, new_instance, update_rows
 
 EMPTY = layouts.EMPTY_VALUE
 
@@ -54,6 +54,9 @@ ADDRESS_FLAG_COLUMNS = {
     "vat_request_success": "vat_request_success",
 }
 ADDRESS_TEXT_FIELDS = tuple(layouts.ADDRESS_FIELDS.values())
+CUSTOMER_TEXT_FIELDS = ("email", *layouts.CUSTOMER_FIELDS.values())
+WEBSITE_FIELD = Customer._meta.get_field("website")
+ADDRESS_CUSTOMER_FIELD = Address._meta.get_field("customer")
 ADDRESS_RECORD_FIELDS = (
     "prefix", "firstname", "middlename", "lastname", "suffix", "company", "street", "city",
     "country_id", "region", "region_code", "postcode", "telephone", "fax", "vat_id",
@@ -115,15 +118,21 @@ def _key(context: Context, row: Row, email_column: str) -> tuple[Website, str] |
     return website, email
 
 
+@lru_cache(maxsize=8)
+def _limits(model: type[Model], names: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+    limits = ((name, model._meta.get_field(name).max_length) for name in names)
+    return tuple((name, limit) for name, limit in limits if limit)
+
+
 def _length_problems(
-    context: Context, row: Row, instance: Model, names: Iterable[str], prefix: str = ""
+    context: Context, row: Row, instance: Model, names: tuple[str, ...], prefix: str = ""
 ) -> bool:
     """Report text values longer than their model field allows; return whether all fit."""
     fits = True
-    for name in names:
-        value = getattr(instance, name, None)
-        limit = instance._meta.get_field(name).max_length
-        if isinstance(value, str) and limit and len(value) > limit:
+    values = instance.__dict__
+    for name, limit in _limits(type(instance), names):
+        value = values.get(name)
+        if isinstance(value, str) and len(value) > limit:
             context.report(
                 row.number,
                 prefix + name,
@@ -186,10 +195,11 @@ def read_customer(context: Context, row: Row, existing: dict[tuple[int, str], Cu
         return None
     is_new = customer is None
     if is_new:
-        customer = Customer(
-            website=website, email=email, firstname="", lastname="",
+        customer = new_instance(
+            Customer, website_id=website.pk, email=email, firstname="", lastname="",
             disable_auto_group_change=context.auto_group_default,
         )  # fmt: skip
+        WEBSITE_FIELD.set_cached_value(customer, website)
     plan = CustomerPlan(row, website, email, customer, is_new=is_new)
     if not _apply_customer_cells(context, plan):
         return None
@@ -280,7 +290,7 @@ def _apply_customer_cells(context: Context, plan: CustomerPlan) -> bool:
         else:
             if customer.password != stored:
                 customer.password = stored
-                customer.password_changed_at = timezone.now() if stored else None
+                customer.password_changed_at = context.now if stored else None
                 plan.changed |= {"password", "password_changed_at"}
     password = cells.get("password", "")
     if password and password != EMPTY:
@@ -307,8 +317,7 @@ def _check_customer(context: Context, plan: CustomerPlan) -> bool:
     for problem in customer_problems(data, context.rules_for(plan.website)):
         context.report(row.number, problem.field or "", problem.code, problem.message)
         ok = False
-    names = ("email", *layouts.CUSTOMER_FIELDS.values())
-    ok = _length_problems(context, row, customer, names) and ok
+    ok = _length_problems(context, row, customer, CUSTOMER_TEXT_FIELDS) and ok
     submitted = {
         code: ("" if value.strip() == EMPTY else value)
         for code, value in row.cells.items()
@@ -354,25 +363,33 @@ def _attributes(
 # --- Reading an address --------------------------------------------------------------------------
 
 
-def address_cells(row: Row, prefix: str) -> dict[str, str]:
+def _address_columns(context: Context, prefix: str) -> tuple[tuple[str, str], ...]:
+    """(column in the file, column without the prefix) of every address column an address
+    row may carry, layout and attribute columns alike."""
+    known = context.address_columns.get(prefix)
+    if known is None:
+        names = (*layouts.ADDRESS_COLUMNS, *context.address_attributes)
+        known = tuple((prefix + name, name) for name in dict.fromkeys(names))
+        context.address_columns[prefix] = known
+    return known
+
+
+def address_cells(context: Context, row: Row, prefix: str) -> dict[str, str]:
     """The row's address cells without their prefix (``_address_city`` -> ``city``)."""
     if not prefix:
         return row.cells
+    cells = row.cells
     return {
-        column[len(prefix) :]: value
-        for column, value in row.cells.items()
-        if column.startswith(prefix)
-        and column not in (layouts.DEFAULT_BILLING, layouts.DEFAULT_SHIPPING)
+        name: cells[column] for column, name in _address_columns(context, prefix) if column in cells
     }
 
 
-def has_address(row: Row) -> bool:
-    prefix = layouts.ADDRESS_PREFIX
+def has_address(context: Context, row: Row) -> bool:
+    cells = row.cells
     return any(
-        value.strip()
-        for column, value in row.cells.items()
-        if column.startswith(prefix)
-        and column not in (layouts.DEFAULT_BILLING, layouts.DEFAULT_SHIPPING)
+        cells[column].strip()
+        for column, _name in _address_columns(context, layouts.ADDRESS_PREFIX)
+        if column in cells
     )
 
 
@@ -388,9 +405,15 @@ def read_address(
 ) -> AddressPlan | None:
     """Plan an address from the row's cells (merged into ``existing`` when given) and check
     it; report its problems and return None when it fails."""
-    cells = address_cells(row, prefix)
+    cells = address_cells(context, row, prefix)
     is_new = existing is None
-    address = existing if existing is not None else Address(customer=customer, street=[])
+    address = (
+        existing
+        if existing is not None
+        else new_instance(Address, customer_id=customer.pk, street=[])
+    )
+    if existing is None:
+        ADDRESS_CUSTOMER_FIELD.set_cached_value(address, customer)
     plan = AddressPlan(row, address, is_new)
     ok = True
     merged = {name: getattr(address, name) for name in ADDRESS_RECORD_FIELDS}
@@ -419,7 +442,9 @@ def read_address(
     problems = address_problems(merged, rules)
     _check_country(merged, problems)
     if not problems:
-        problems = apply_country_rules(merged, telephone_shown=rules.telephone.visible)
+        problems = apply_country_rules(
+            merged, telephone_shown=rules.telephone.visible, telephones=context.telephones
+        )
     for problem in problems:
         column = prefix + (problem.field or "")
         context.report(row.number, column, problem.code, problem.message)
@@ -597,7 +622,7 @@ def process_customers(context: Context, rows: list[Row], counts: Counts, *, comp
                     )  # fmt: skip
                     counts.invalid_rows += 1
                 continue
-            if not context.deleting and has_address(row):
+            if not context.deleting and has_address(context, row):
                 _plan_composite_address(context, current, row, stored_addresses)
             if context.problem_count > errors_before:
                 counts.invalid_rows += 1
@@ -610,7 +635,7 @@ def process_customers(context: Context, rows: list[Row], counts: Counts, *, comp
             continue
         if composite and not context.deleting:
             current.replace_addresses = context.replacing
-            if has_address(row):
+            if has_address(context, row):
                 _plan_composite_address(context, current, row, stored_addresses)
             if context.problem_count > errors_before:
                 counts.invalid_rows += 1
@@ -675,6 +700,7 @@ def write_customers(context: Context, plans: list[CustomerPlan]) -> None:
     new = [plan for plan in plans if plan.is_new]
     for plan in new:
         plan.customer.updated_at = now
+        plan.customer.created_at = plan.created_at
         if context.numbered:
             plan.customer.number = _next_number(plan.website)
     insert_rows(Customer, [plan.customer for plan in new])
@@ -708,7 +734,7 @@ def write_customers(context: Context, plans: list[CustomerPlan]) -> None:
 
 
 def _insert_grid_rows(plans: list[CustomerPlan]) -> None:
-    """Grid rows of new customers, built by the grid's own ``build_row`` from the records in
+    """Grid rows of new customers, built by the grid's own ``row_values`` from the records in
     memory (every address of a new customer is in the batch) instead of reading them back."""
     from patron.customers import grid
     from patron.customers.models import CustomerGridRow
@@ -716,16 +742,14 @@ def _insert_grid_rows(plans: list[CustomerPlan]) -> None:
     if not plans:
         return
     searchable = grid._searchable_attributes()
-    billing_field = Customer._meta.get_field("default_billing")
-    shipping_field = Customer._meta.get_field("default_shipping")
     rows = []
     for plan in plans:
         customer = plan.customer
         addresses = {p.address.pk: p.address for p in plan.addresses}
-        billing_field.set_cached_value(customer, addresses.get(customer.default_billing_id))
-        shipping_field.set_cached_value(customer, addresses.get(customer.default_shipping_id))
-        rows.append(grid.build_row(customer, searchable))
-    insert_rows(CustomerGridRow, rows, keys_given=True)
+        billing = addresses.get(customer.default_billing_id)
+        shipping = addresses.get(customer.default_shipping_id)
+        rows.append(grid.row_values(customer, billing, shipping, searchable))
+    insert_values(CustomerGridRow, rows, keys_given=True)
 
 
 def _fields(plans: list[Any]) -> set[str]:

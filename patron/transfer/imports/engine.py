@@ -26,6 +26,7 @@ from patron.transfer import layouts
 from patron.transfer.imports import customers, finances
 from patron.transfer.imports.cells import CellError
 from patron.transfer.imports.context import Context, Counts, Problem
+from patron.transfer.imports.prefetch import telephones_ahead
 from patron.transfer.imports.reading import (
     Batch,
     FileProblem,
@@ -165,44 +166,45 @@ def execute(
             batches = iter_batches(
                 iter_rows(reader, header), batch_size=run.batch_size, composite=composite
             )
-            for batch in batches:
-                if resuming and batch.index < run.batches_done:
-                    _remember(context, batch)
-                    continue
-                if job is not None and is_cancelled(job):
-                    raise Cancelled
-                first_problem = len(context.problems)
-                batch_counts = Counts()
-                if check_only:
-                    _process(context, batch, batch_counts)
-                else:
-                    with transaction.atomic():
+            with telephones_ahead(context, batches) as ahead:
+                for batch in ahead:
+                    if resuming and batch.index < run.batches_done:
+                        _remember(context, batch)
+                        continue
+                    if job is not None and is_cancelled(job):
+                        raise Cancelled
+                    first_problem = len(context.problems)
+                    batch_counts = Counts()
+                    if check_only:
                         _process(context, batch, batch_counts)
+                    else:
+                        with transaction.atomic():
+                            _process(context, batch, batch_counts)
+                            batch_counts.errors = context.problem_count - counts.errors
+                            if context.problem_count > run.allowed_errors:
+                                raise TooManyErrors
+                            new_problems = context.problems[first_problem:]
+                            room = max(0, 1000 - stored_problems)
+                            ImportProblem.objects.bulk_create(
+                                [ImportProblem(run=run, **p.as_dict()) for p in new_problems[:room]]
+                            )
+                            stored_problems += min(room, len(new_problems))
+                            counts.add(batch_counts)
+                            type(run).objects.filter(pk=run.pk).update(
+                                batches_done=batch.index + 1,
+                                rows_done=counts.rows,
+                                counts=counts.as_dict(),
+                            )
+                            run.batches_done = batch.index + 1
+                    if check_only:
                         batch_counts.errors = context.problem_count - counts.errors
-                        if context.problem_count > run.allowed_errors:
-                            raise TooManyErrors
-                        new_problems = context.problems[first_problem:]
-                        room = max(0, 1000 - stored_problems)
-                        ImportProblem.objects.bulk_create(
-                            [ImportProblem(run=run, **p.as_dict()) for p in new_problems[:room]]
-                        )
-                        stored_problems += min(room, len(new_problems))
                         counts.add(batch_counts)
-                        type(run).objects.filter(pk=run.pk).update(
-                            batches_done=batch.index + 1,
-                            rows_done=counts.rows,
-                            counts=counts.as_dict(),
-                        )
-                        run.batches_done = batch.index + 1
-                if check_only:
-                    batch_counts.errors = context.problem_count - counts.errors
-                    counts.add(batch_counts)
-                    result.stopped = counts.errors > run.allowed_errors
-                result.batches += 1
-                if job is not None:
-                    _advance(job, len(batch.rows))
-                if progress is not None:
-                    progress(counts.rows)
+                        result.stopped = counts.errors > run.allowed_errors
+                    result.batches += 1
+                    if job is not None:
+                        _advance(job, len(batch.rows))
+                    if progress is not None:
+                        progress(counts.rows)
     except FileProblem as problem:
         found = Problem(problem.row, problem.column, problem.code, problem.message)
         result.file_problem = found
