@@ -380,6 +380,8 @@ CUSTOMER = ConfigSection(
                 _int("customer/privacy/retention_outbox_days", 90, GLOBAL_SCOPES, _("Keep Sent Emails (days)"), _("Messages in the email outbox older than this are deleted. 0 keeps them."), "data retention, email outbox", min_value=0, max_value=3650, required=True),
                 _int("customer/privacy/retention_timeline_details_days", 730, GLOBAL_SCOPES, _("Keep Timeline Details (days)"), _("Older timeline entries keep what happened and when, but lose their details and notes. 0 keeps them."), "data retention, customer timeline", min_value=0, max_value=3650, required=True),
                 _int("customer/privacy/retention_assistance_days", 365, GLOBAL_SCOPES, _("Keep Assisted Session Logs (days)"), _("The page log of shopping-assistance sessions that ended longer ago is deleted. 0 keeps them."), "data retention, shopping assistance", min_value=0, max_value=3650, required=True),
+                _int("customer/privacy/retention_export_files_hours", 72, GLOBAL_SCOPES, _("Keep Export Files (hours)"), _("Files of finished exports are deleted this many hours after the export finished; downloading one then answers that it expired. 0 keeps them."), "data retention, export", min_value=0, max_value=8760, required=True),
+                _int("customer/privacy/retention_import_files_days", 30, GLOBAL_SCOPES, _("Keep Imported Files (days)"), _("Uploaded import files are deleted this many days after their import (or its Check Data) ended; the import's results stay. 0 keeps them."), "data retention, import", min_value=0, max_value=3650, required=True),
             ),
         ),
         ConfigGroup(

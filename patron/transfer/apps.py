@@ -9,6 +9,9 @@ class TransferConfig(AppConfig):
 
     def ready(self) -> None:
         from patron.core import events
+        from patron.transfer import tasks
+
+        tasks.register_jobs()
 
         events.declare(
             "customersImported", "A batch of an import added or changed customers (ids listed)."

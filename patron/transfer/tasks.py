@@ -27,3 +27,26 @@ def hash_pending_passwords_task(*, customer_ids: list[int]) -> int:
     from patron.transfer.services import hash_pending_passwords
 
     return hash_pending_passwords(customer_ids=customer_ids, limit=len(customer_ids))
+
+
+@task()
+def expire_transfer_files_task() -> dict[str, dict[str, int]]:
+    """Delete expired export files and uploaded import files (``patron.transfer.expiry``);
+    return the counts."""
+    from patron.transfer import expiry
+
+    return expiry.expire_files()
+
+
+def register_jobs() -> None:
+    from patron.core.scheduler import PeriodicJob, register_periodic
+
+    register_periodic(
+        PeriodicJob(
+            code="transfer.expire_files",
+            cron="23 * * * *",
+            enqueue=lambda: expire_transfer_files_task.enqueue(),
+            description="Delete export files and uploaded import files past their retention "
+            "setting (Customer Configuration > Privacy and Data Retention).",
+        )
+    )

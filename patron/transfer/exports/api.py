@@ -9,7 +9,8 @@ from django.http import FileResponse
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 
-from patron.core.api import ERRORS, principal_of, require_permission, staff_auth
+from patron.core.api import ERRORS, ErrorOut, principal_of, require_permission, staff_auth
+from patron.core.errors import Conflict
 from patron.core.models import Job, JobState
 from patron.transfer.exports import services
 
@@ -48,17 +49,27 @@ class ExportOut(Schema):
     created_at: dt.datetime
     finished_at: dt.datetime | None
     status_url: str
-    download_url: str | None = Field(None, description="Set once the file is ready.")
+    download_url: str | None = Field(
+        None, description="Set once the file is ready, until it expires."
+    )
+    expired_at: dt.datetime | None = Field(
+        None,
+        description="When the file was deleted (setting "
+        "customer/privacy/retention_export_files_hours); the download then answers 410.",
+    )
 
 
 def _out(job: Job) -> ExportOut:
     ready = job.state == JobState.SUCCEEDED
+    expired = services.is_expired(job)
     return ExportOut(
         job_id=str(job.pk), label=job.label, state=job.state, done=job.done, total=job.total,
         rows=(job.result or {}).get("rows") if ready else None, messages=job.messages,
         created_at=job.created_at, finished_at=job.finished_at,
         status_url=reverse("api-v1:transfer-export", args=[job.pk]),
-        download_url=reverse("api-v1:transfer-export-file", args=[job.pk]) if ready else None,
+        download_url=reverse("api-v1:transfer-export-file", args=[job.pk])
+        if ready and not expired else None,
+        expired_at=job.result[services.EXPIRED_KEY] if expired else None,
     )  # fmt: skip
 
 
@@ -88,11 +99,17 @@ def export_status(request, job_id):
 
 @router.get(
     "/transfer/exports/{uuid:job_id}/file",
-    response={200: None, **ERRORS},
+    response={200: None, 410: ErrorOut, **ERRORS},
     url_name="transfer-export-file",
 )
 def download_export(request, job_id):
-    """The export's file (404 `export_not_ready` until it is)."""
+    """The export's file (404 `export_not_ready` until it is; 410 `export_expired` once its file
+    was deleted, after customer/privacy/retention_export_files_hours)."""
     job = services.get_export(job_id, principal=principal_of(request))
-    file, name, content_type = services.open_export(job)
+    try:
+        file, name, content_type = services.open_export(job)
+    except Conflict as error:
+        if error.code == services.EXPORT_EXPIRED:
+            return Status(410, error.as_dict())
+        raise
     return FileResponse(file, as_attachment=True, filename=name, content_type=content_type)

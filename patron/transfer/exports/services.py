@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from patron.core.actors import Actor
-from patron.core.errors import Forbidden, InvalidInput, NotFound
+from patron.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from patron.core.models import Job, JobState
 from patron.core.progress import advance, fail_job, finish_job, get_job, mark_running, start_job
 from patron.core.writers import EXPORT_FORMATS, excel_xml_chunks
@@ -36,6 +36,9 @@ from patron.transfer.exports import filters, rows
 JOB_KIND = "transfer.export"
 EXPORT_PERMISSION = "customers.export_customers"
 FOLDER = "transfer/exports"
+# Set in a job's result (an ISO moment) once patron.transfer.expiry deleted its file.
+EXPIRED_KEY = "expired_at"
+EXPORT_EXPIRED = "export_expired"
 CHUNK_SIZE = 2000
 CSV_BATCH = 500
 ENTITIES = {
@@ -286,15 +289,26 @@ def _covers(allowed: list[int] | None, exported: list[int] | None) -> bool:
     return exported is not None and set(exported) <= set(allowed)
 
 
+def is_expired(job: Job) -> bool:
+    """Say whether a finished export's file was deleted by expiry (``patron.transfer.expiry``,
+    setting ``customer/privacy/retention_export_files_hours``)."""
+    return job.state == JobState.SUCCEEDED and EXPIRED_KEY in (job.result or {})
+
+
 def open_export(job: Job) -> tuple[IO[bytes], str, str]:
     """Return (open file, download name, content type) of a finished export; raise
-    ``NotFound`` while it is not ready or once its file is gone."""
+    ``NotFound`` (``export_not_ready``) while it is not ready and ``Conflict``
+    (``export_expired``, answered as 410 Gone) once its file is gone: deleted by expiry, or
+    missing for any other reason, which counts the same."""
     result = job.result or {}
     if job.state != JobState.SUCCEEDED or not result.get("file"):
         raise NotFound(
             _("The export is not ready yet (%(state)s).") % {"state": job.get_state_display()},
             code="export_not_ready",
         )
-    if not default_storage.exists(result["file"]):
-        raise NotFound(_("The export file is no longer there."), code="export_file_gone")
+    if is_expired(job) or not default_storage.exists(result["file"]):
+        raise Conflict(
+            _("This export has expired and its file was deleted. Request a new export."),
+            code=EXPORT_EXPIRED,
+        )
     return default_storage.open(result["file"], "rb"), result["filename"], result["content_type"]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from patron.core.actors import Actor
 from patron.core.api import Principal
-from patron.core.errors import InvalidInput, NotFound
+from patron.core.errors import Conflict, InvalidInput, NotFound
 from patron.staff.services import staff_website_ids
 from patron.transfer.exports import filters, services
 
@@ -113,9 +113,17 @@ def job_view(request, site, job_id):
 
 
 def download_view(request, site, job_id):
+    """The export's file; 410 Gone, on the export's page with the reason, once it expired."""
     try:
         job = services.get_export(job_id, principal=_principal(request))
         file, name, content_type = services.open_export(job)
     except NotFound:
         raise Http404 from None
+    except Conflict as error:
+        if error.code != services.EXPORT_EXPIRED:
+            raise
+        context = {
+            **site.each_context(request), "title": job.label, "job": job, "gone": error.message,
+        }  # fmt: skip
+        return TemplateResponse(request, "admin/transfer/export/job.html", context, status=410)
     return FileResponse(file, as_attachment=True, filename=name, content_type=content_type)
