@@ -242,7 +242,9 @@ def run_import(
 
 
 def _finish(job: Job, run: Import, result: ImportResult) -> None:
-    outcome = {**result.as_dict(), "import_id": run.pk}
+    # "done" is what the shared job page reports: the rows read without a problem.
+    done = result.counts.rows - result.counts.invalid_rows
+    outcome = {**result.as_dict(), "import_id": run.pk, "done": done}
     outcome.pop("problems")
     if result.file_problem is not None:
         fail_job(job, error=finish_message(result))
