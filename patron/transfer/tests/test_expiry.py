@@ -29,20 +29,6 @@ MIXED = (
 )
 
 
-@pytest.fixture(autouse=True)
-def transfer_storage(tmp_path, settings):
-    """Django's default storage in a temporary folder for the test."""
-    location = tmp_path / "media"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(location)},
-        },
-    }
-    return location
-
-
 @pytest.fixture
 def committed(django_capture_on_commit_callbacks):
     """Run the block's on-commit work (the export and import tasks) as a commit would."""

@@ -30,17 +30,6 @@ FILES = (
 )
 
 
-@pytest.fixture(autouse=True)
-def import_storage(tmp_path, settings):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-    }
-
-
 def snapshot() -> dict:
     """Everything the three files carry, by (website code, email): the customer's fields, their
     addresses (without ids, with the default flags) and their balances."""

@@ -21,20 +21,6 @@ API = "/api/v1/transfer/exports"
 PAGE = "/admin/transfer/export/"
 
 
-@pytest.fixture(autouse=True)
-def export_storage(tmp_path, settings):
-    """Django's default storage in a temporary folder for the test."""
-    location = tmp_path / "media"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(location)},
-        },
-    }
-    return location
-
-
 @pytest.fixture
 def committed(django_capture_on_commit_callbacks):
     """Run the block's on-commit work (the export task) as a commit would."""

@@ -25,17 +25,6 @@ def _import(name: str, entity: str, **options):
     return import_file(DATA / name, entity=entity, website_map=ADMIN_TO_BASE, **options)
 
 
-@pytest.fixture(autouse=True)
-def import_storage(tmp_path, settings):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-    }
-
-
 def test_customers_main_file_adds_every_customer_with_magento_values(website_a):
     # when
     result = _import("customers_to_import.csv", layouts.CUSTOMER)

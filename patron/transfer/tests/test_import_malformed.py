@@ -1,7 +1,6 @@
 """Malformed CSV (broken quoting, wrong encodings, BOM, huge fields, missing columns) gives
 row-numbered problems and never a partial batch."""
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -10,17 +9,6 @@ from patron.transfer import layouts
 from patron.transfer.services import import_file
 
 HEADER = b"email,_website,firstname,lastname\r\n"
-
-
-@pytest.fixture(autouse=True)
-def import_storage(tmp_path, settings):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-    }
 
 
 def good_row(number: int) -> bytes:

@@ -22,17 +22,6 @@ from patron.transfer.services import hash_pending_passwords, import_file, resume
 HASH = "145d12bfff8a6a279eb61e277e3d727c0ba95acc1131237f1594ddbb7687a564:l1"  # 123123q
 
 
-@pytest.fixture(autouse=True)
-def import_storage(tmp_path, settings):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-    }
-
-
 @pytest.fixture
 def write(tmp_path):
     """Write rows (dicts) as a CSV file with the given header; return its path."""

@@ -16,17 +16,6 @@ GOOD = b"email,_website,firstname,lastname\nann@example.com,base,Ann,Lee\n"
 BAD = b"email,_website,firstname,lastname\nann@example.com,admin,Ann,Lee\n"
 
 
-@pytest.fixture(autouse=True)
-def import_storage(tmp_path, settings):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-    }
-
-
 @pytest.fixture
 def committed(django_capture_on_commit_callbacks):
     return lambda: django_capture_on_commit_callbacks(execute=True)
