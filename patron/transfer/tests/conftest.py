@@ -1,5 +1,9 @@
 import pytest
 
+from patron.testing.fixtures import make_staff_user
+
+EXPORT = "customers.export_customers"
+
 
 @pytest.fixture(autouse=True)
 def transfer_storage(tmp_path, settings):
@@ -14,3 +18,17 @@ def transfer_storage(tmp_path, settings):
         },
     }
     return location
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run the block's on-commit work (the export and import tasks) as a commit would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def clerk(client, db):
+    """A staff member allowed to export customers, signed in."""
+    user = make_staff_user("clerk", permissions=[EXPORT])
+    client.force_login(user)
+    return user

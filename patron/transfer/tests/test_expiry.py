@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from patron.core.scheduler import periodic_jobs
 from patron.customers.tests.factories import make_customer
-from patron.testing.fixtures import bearer, make_integration_token, make_staff_user, set_config
+from patron.testing.fixtures import bearer, make_integration_token, set_config
 from patron.transfer import expiry
 from patron.transfer.models import Import, ImportState
 
@@ -27,19 +27,6 @@ MIXED = (
     b"ann@example.com,base,Ann,Lee\n"
     b"bob@example.com,nowhere,Bob,Ray\n"
 )
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run the block's on-commit work (the export and import tasks) as a commit would."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
-def clerk(client, db):
-    user = make_staff_user("clerk", permissions=[EXPORT])
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture

@@ -22,19 +22,6 @@ PAGE = "/admin/transfer/export/"
 
 
 @pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run the block's on-commit work (the export task) as a commit would."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
-def clerk(client, db):
-    user = make_staff_user("clerk", permissions=[EXPORT])
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
 def two_customers(view_a, website_b):
     from patron.testing.fixtures import make_store_view
 

@@ -346,3 +346,27 @@ def test_a_failing_batch_rolls_back_whole_and_the_import_resumes_after_the_last_
         6,
     )
     assert not ImportProblem.objects.exists()
+
+
+def test_phone_numbers_of_later_batches_are_normalized_and_checked(website_a, write):
+    # given: three one-customer batches; from the second on, numbers are worked out ahead of
+    # their batch in a second process (imports/prefetch.py)
+    address = {"_address_firstname": "Ann", "_address_lastname": "Lee",
+               "_address_street": "1 Main St", "_address_city": "Austin",
+               "_address_country_id": "US", "_address_postcode": "73301",
+               "_address_region": "Texas"}  # fmt: skip
+    path = write(COMPOSITE, [
+        person("a@example.com", **address, _address_telephone="512-555-0100"),
+        person("b@example.com", **address, _address_telephone="512 555 0101"),
+        person("c@example.com", **address, _address_telephone="12"),
+    ])  # fmt: skip
+
+    # when
+    result = import_file(path, entity=layouts.CUSTOMER_COMPOSITE, batch_size=1, allowed_errors=5)
+
+    # then: the second batch's number is stored in international format, the third's refused
+    phones = dict(Address.objects.values_list("customer__email", "telephone"))
+    assert phones == {"a@example.com": "+1 512-555-0100", "b@example.com": "+1 512-555-0101"}
+    assert [(p.row, p.column, p.code) for p in result.problems] == [
+        (3, "_address_telephone", "invalid_telephone")
+    ]
