@@ -800,6 +800,21 @@ def _option_id(attribute: CustomerAttribute, raw: Any) -> int:
     return value
 
 
+def option_ids_from_text(attribute: CustomerAttribute, text: str) -> str:
+    """A dropdown or multiple-select value written as text (by an export, by Magento or by
+    hand) with option labels turned into option ids: labels match whatever their case, ids
+    are kept, and anything else is left for ``clean_values`` to refuse by name. A multiple
+    select separates its options with commas, unless the whole text is one option's label."""
+    by_label = {option.label.strip().casefold(): option.pk for option in attribute.options.all()}
+    whole = by_label.get(text.strip().casefold())
+    if whole is not None:
+        return str(whole)
+    if attribute.input_type != InputType.MULTISELECT:
+        return text
+    parts = (part.strip() for part in text.split(","))
+    return ",".join(str(by_label.get(part.casefold(), part)) for part in parts if part)
+
+
 def _clean_select(attribute: CustomerAttribute, raw: Any) -> int:
     return _option_id(attribute, raw)
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from patron.accounts.hashers import parse_magento_hash, stored_magento_hash
 from patron.core.errors import PatronError
 from patron.customers.address_rules import apply_country_rules
-from patron.customers.models import Address, AttributeEntity, Customer
+from patron.customers.models import Address, AttributeEntity, Customer, InputType
 from patron.customers.validation import address_problems, customer_problems, normalize_street
 from patron.scopes.models import Website
 from patron.transfer import layouts, regions
@@ -39,6 +39,8 @@ from patron.transfer.imports.reading import Row, is_continuation
 from patron.transfer.imports.sql import insert_rows, insert_values, new_instance, update_rows
 
 EMPTY = layouts.EMPTY_VALUE
+# Attribute types whose cells name options (by label, as exports and Magento write them).
+OPTION_TYPES = (InputType.SELECT, InputType.MULTISELECT)
 
 # Customer columns read by a function: column -> (field, reader).
 CUSTOMER_READERS = {
@@ -343,6 +345,10 @@ def _attributes(
     )
     if not needs_check:
         return True
+    for code, text in submitted.items():
+        attribute = definitions[code]
+        if text and attribute.input_type in OPTION_TYPES:
+            submitted[code] = attributes.option_ids_from_text(attribute, text)
     try:
         values = attributes.clean_values(
             entity, submitted, existing=owner.custom_attributes, creating=plan.is_new

@@ -8,7 +8,6 @@ import string
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -150,11 +149,6 @@ def test_importing_an_export_over_the_same_data_changes_nothing(tmp_path, view_a
     assert [r.counts.customers_added + r.counts.addresses_added for r in results] == [0, 0, 0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The importer reads dropdown and multiple-select cells as option ids; Magento's "
-    "files and the export write option labels (reported to the lead).",
-)
 def test_dropdown_and_multiple_select_values_survive_the_round_trip(tmp_path, view_a):
     # given customers holding a dropdown option and two multiple-select options
     colour = attributes.create_attribute(

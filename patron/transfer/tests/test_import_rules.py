@@ -272,6 +272,41 @@ def test_custom_attribute_columns_go_through_the_attribute_service(website_a, wr
     assert Customer.objects.get(email="a@example.com").custom_attributes == {"loyalty": "42"}
 
 
+def test_option_columns_take_labels_whatever_their_case_and_ids(website_a, write):
+    # given a dropdown and a multiple select
+    colour = attributes.create_attribute(
+        entity="customer", code="colour", label="Colour", input_type="select", actor=SYSTEM,
+        options=[{"label": "Red"}, {"label": "Blue, dark"}],
+    )  # fmt: skip
+    hobbies = attributes.create_attribute(
+        entity="customer", code="hobbies", label="Hobbies", input_type="multiselect",
+        actor=SYSTEM, options=[{"label": "Chess"}, {"label": "Go"}, {"label": "Tennis"}],
+    )  # fmt: skip
+    red, dark_blue = (colour.options.get(label=label).pk for label in ("Red", "Blue, dark"))
+    chess, go, tennis = (hobbies.options.get(label=label).pk for label in ("Chess", "Go", "Tennis"))
+    path = write([*MAIN, "colour", "hobbies"], [
+        person("a@example.com", colour="red", hobbies="Chess,go"),
+        person("b@example.com", colour="Blue, dark", hobbies=f"{tennis}, Chess"),
+        person("c@example.com", colour=str(red), hobbies=""),
+        person("d@example.com", colour="Green", hobbies="Chess,Golf"),
+    ])  # fmt: skip
+
+    # when
+    result = import_file(path, entity=layouts.CUSTOMER, allowed_errors=10)
+
+    # then labels (any case, commas inside a label too) and ids are stored as option ids
+    values = {c.email: c.custom_attributes for c in Customer.objects.all()}
+    assert values == {
+        "a@example.com": {"colour": red, "hobbies": sorted([chess, go])},
+        "b@example.com": {"colour": dark_blue, "hobbies": sorted([chess, tennis])},
+        "c@example.com": {"colour": red},
+    }
+    # and an unknown option is refused by name, in its row and column
+    problems = sorted((p.row, p.column, p.message) for p in result.problems)
+    assert [(row, column) for row, column, _ in problems] == [(4, "colour"), (4, "hobbies")]
+    assert "Green" in problems[0][2] and "Golf" in problems[1][2]
+
+
 def test_unknown_column_stops_the_file_at_the_header(website_a, write):
     # given
     path = write([*MAIN, "shoe_size"], [person("a@example.com", shoe_size="42")])
