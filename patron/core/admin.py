@@ -26,14 +26,13 @@ class JobAdmin(admin.ModelAdmin):
 
 
 def _back_url(job) -> str | None:
-    """Where the job's page leads back to: the list or record the job worked on."""
-    from django.urls import reverse
+    """Where the job's page leads back to: the list or record the job worked on, as the app
+    that owns the job's kind registered it."""
+    from patron.core.registries import job_back_links
 
-    if job.kind.startswith("customers."):
-        return reverse("admin:customers_customer_changelist")
-    segment_id = (job.result or {}).get("segment_id")
-    if job.kind.startswith("segments.") and segment_id:
-        return reverse("admin:segments_segment_change", args=[segment_id])
+    for link in job_back_links:
+        if job.kind.startswith(link.code):
+            return link.url(job)
     return None
 
 

@@ -150,6 +150,17 @@ class ConditionType:
     applies_to: frozenset[str] = field(default_factory=lambda: frozenset({"registered", "visitor"}))
 
 
+@dataclass(frozen=True)
+class JobBackLink:
+    """Where a job's progress page leads back to, for the jobs whose kind starts with
+    ``code`` (such as ``"transfer."``): ``url(job)`` returns the address of the list or record
+    the job worked on, or None when there is none."""
+
+    code: str
+    order: int
+    url: Callable[[Any], str | None]
+
+
 customer_sections: Registry[CustomerSection] = Registry("customer edit-page sections")
 customer_view_blocks: Registry[CustomerViewBlock] = Registry("Customer View blocks")
 customer_actions: Registry[CustomerAction] = Registry("customer edit-page buttons")
@@ -157,3 +168,4 @@ dashboard_links: Registry[DashboardLink] = Registry("dashboard links")
 dashboard_blocks: Registry[DashboardBlock] = Registry("My Account blocks")
 demo_steps: Registry[DemoStep] = Registry("demo-data steps")
 condition_types: Registry[ConditionType] = Registry("condition types")
+job_back_links: Registry[JobBackLink] = Registry("job back links")

@@ -160,10 +160,25 @@ def get_import(import_id: Any) -> Import:
 # --- Check Data and Import -----------------------------------------------------------------------
 
 
+def _require_file(run: Import) -> None:
+    """Refuse to check or import a run whose uploaded file was deleted by expiry."""
+    from patron.transfer.expiry import import_file_expired
+
+    if import_file_expired(run):
+        raise Conflict(
+            _(
+                "The uploaded file of this import was deleted when it expired; upload the file "
+                "again to check or import it."
+            ),
+            code="import_file_expired",
+        )
+
+
 def check_import(
     *, run: Import, actor: Actor, job: Job | None = None, progress=None
 ) -> ImportResult:
     """Run Check Data over the import's file and store what it found on the import."""
+    _require_file(run)
     if run.state == ImportState.IMPORTING or run.state == ImportState.IMPORTED:
         raise Conflict(
             _("This file is already being imported or was imported."), code="import_started"
@@ -209,6 +224,7 @@ def run_import(
     """Import the file of ``run`` (resuming after its last committed batch). With
     ``check_first`` Check Data runs first; otherwise the import must have passed it, or have
     started already (a resumed run). Raise ``Conflict`` when it may not run."""
+    _require_file(run)
     if check_first and run.batches_done == 0:
         checked = check_import(run=run, actor=actor, progress=progress)
         if not check_passed(run):
@@ -260,6 +276,8 @@ def request_check(*, run: Import, actor: Actor) -> Job:
     """Queue Check Data for the import and return its job."""
     from patron.transfer.tasks import check_import_task
 
+    _require_file(run)
+
     label = _("Check Data: %(file)s") % {"file": run.original_name}
     with transaction.atomic():
         job = start_job(kind=CHECK_JOB_KIND, label=label, actor=actor)
@@ -274,6 +292,7 @@ def request_import(*, run: Import, actor: Actor) -> Job:
     """Queue the import (Check Data must have passed) and return its job."""
     from patron.transfer.tasks import run_import_task
 
+    _require_file(run)
     resumable = run.state in (ImportState.IMPORTING, ImportState.FAILED) and run.batches_done
     if not check_passed(run) and not resumable:
         raise Conflict(
@@ -356,6 +375,7 @@ def resume_import(
     batch."""
     if run.state == ImportState.IMPORTED:
         raise Conflict(_("This import is complete."), code="import_complete")
+    _require_file(run)
     if run.batches_done == 0 and not check_passed(run):
         return run_import(run=run, actor=actor, job=job, check_first=True, progress=progress)
     Import.objects.filter(pk=run.pk).update(state=ImportState.IMPORTING)

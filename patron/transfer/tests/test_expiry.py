@@ -11,6 +11,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from patron.core.scheduler import periodic_jobs
+from patron.customers.models import Customer
 from patron.customers.tests.factories import make_customer
 from patron.testing.fixtures import bearer, make_integration_token, set_config
 from patron.transfer import expiry
@@ -240,6 +241,29 @@ def test_import_only_checked_expires_from_its_check(website_a, client, importer,
     # then the file goes on the second run only
     assert (early["import_files"], late["import_files"]) == (0, 1)
     assert not default_storage.exists(run.file.name)
+
+
+def test_import_whose_file_expired_is_refused_with_a_clear_answer(
+    website_a, client, importer, committed
+):
+    # given a file checked over the API, then deleted by expiry before it was imported
+    with committed():
+        upload = {"file": SimpleUploadedFile("customers.csv", MIXED), "entity": "customer"}
+        checked = client.post(IMPORTS_API, upload, **importer).json()
+    run = Import.objects.get(pk=checked["import_id"])
+    expiry.expire_import_files(now=hours_after(run.checked_at, 31 * 24))
+
+    # when the import is asked to run
+    with committed():
+        response = client.post(f"{IMPORTS_API}/{run.pk}/run", **importer)
+
+    # then it is refused, saying why, and nothing is imported or changed on the import
+    assert response.status_code == 409
+    assert response.json()["code"] == "import_file_expired"
+    assert "upload the file again" in response.json()["message"]
+    run.refresh_from_db()
+    assert run.state == ImportState.CHECKED and run.import_job is None
+    assert not Customer.objects.exists()
 
 
 def test_import_being_imported_keeps_its_file(finished_import):

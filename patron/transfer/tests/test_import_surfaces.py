@@ -130,6 +130,27 @@ def test_back_office_check_data_then_import(website_a, client, committed):
     assert Customer.objects.filter(email="ann@example.com").exists()
 
 
+def test_job_pages_of_check_data_and_import_lead_back_to_the_import(website_a, client, committed):
+    # given a file checked and imported from the back office
+    client.force_login(make_staff_user("importer", permissions=[IMPORT]))
+    with committed():
+        client.post(
+            "/admin/transfer/import/add/",
+            {**upload(), "behavior": "append", "allowed_errors": "10", "website_map": ""},
+        )
+    run = Import.objects.get()
+    with committed():
+        client.post(f"/admin/transfer/import/{run.pk}/run/")
+    run.refresh_from_db()
+
+    # when each job's page is shown
+    pages = [client.get(f"/admin/jobs/{job.pk}/") for job in (run.check_job, run.import_job)]
+
+    # then both link back to the import's page
+    back = f'href="/admin/transfer/import/{run.pk}/change/"'
+    assert [back in page.content.decode() for page in pages] == [True, True]
+
+
 def test_back_office_import_page_needs_the_permission(website_a, client):
     # given
     client.force_login(make_staff_user("clerk", permissions=["customers.view_customer"]))
