@@ -219,6 +219,16 @@ def _cell(context: Context, cells: dict[str, str], column: str) -> str | None:
     return value
 
 
+def _same_moment(stored: Any, given: Any) -> bool:
+    """Whether a date from the file names the stored one: files give whole seconds (Magento's
+    layout and Patron's export alike), so a stored fraction of a second does not count."""
+    if stored is None:
+        return False
+    if given.microsecond == 0:
+        stored = stored.replace(microsecond=0)
+    return stored == given
+
+
 def _apply_customer_cells(context: Context, plan: CustomerPlan) -> bool:
     row, customer, cells = plan.row, plan.customer, plan.row.cells
     ok = True
@@ -274,9 +284,12 @@ def _apply_customer_cells(context: Context, plan: CustomerPlan) -> bool:
     created = _cell(context, cells, "created_at")
     if created is not None and created != EMPTY:
         try:
-            plan.created_at = read_datetime(created)
+            moment = read_datetime(created)
         except CellError as error:
             fail("created_at", error)
+        else:
+            if plan.is_new or not _same_moment(customer.created_at, moment):
+                plan.created_at = moment
     confirmation = _cell(context, cells, "confirmation")
     if confirmation is not None:
         required = confirmation != EMPTY
@@ -862,15 +875,23 @@ def process_addresses(context: Context, rows: list[Row], counts: Counts) -> None
             counts.invalid_rows += 1
             continue
         plans.append(planned)
-    for _owner, address_plan, doomed in plans:
+    for owner, address_plan, doomed in plans:
         if doomed is not None:
             counts.addresses_deleted += 1
         elif address_plan.is_new:
             counts.addresses_added += 1
-        elif address_plan.changed or address_plan.default_billing or address_plan.default_shipping:
+        elif address_plan.changed or _moves_default(owner.customer, address_plan):
             counts.addresses_updated += 1
     if not context.check_only:
         _write_addresses(context, plans)
+
+
+def _moves_default(customer: Customer, plan: AddressPlan) -> bool:
+    """Whether the row makes a stored address a default it is not yet."""
+    pk = plan.address.pk
+    return (plan.default_billing and customer.default_billing_id != pk) or (
+        plan.default_shipping and customer.default_shipping_id != pk
+    )
 
 
 def _read_address_row(context: Context, row: Row, existing: dict, stored: dict[int, Address]):

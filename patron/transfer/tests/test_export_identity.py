@@ -147,6 +147,7 @@ def test_importing_an_export_over_the_same_data_changes_nothing(tmp_path, view_a
     # then nothing changed and no record was added
     assert snapshot() == before
     assert [r.counts.customers_added + r.counts.addresses_added for r in results] == [0, 0, 0]
+    assert [r.counts.customers_updated + r.counts.addresses_updated for r in results] == [0, 0, 0]
 
 
 def test_dropdown_and_multiple_select_values_survive_the_round_trip(tmp_path, view_a):

@@ -109,6 +109,7 @@ def test_composite_file_imported_twice_changes_nothing_the_second_time(website_a
 
     # then
     assert (again.counts.customers_added, again.counts.addresses_added) == (0, 0)
+    assert (again.counts.customers_updated, again.counts.addresses_updated) == (0, 0)
     assert sorted(Address.objects.values_list("customer__email", "city", "postcode")) == before
 
 
