@@ -36,7 +36,13 @@ from patron.transfer.imports.cells import (
 )
 from patron.transfer.imports.context import Context, Counts
 from patron.transfer.imports.reading import Row, is_continuation
-from patron.transfer.imports.sql import insert_rows, insert_values, new_instance, update_rows
+from patron.transfer.imports.sql import (
+    assign_keys,
+    insert_rows,
+    insert_values,
+    new_instance,
+    update_rows,
+)
 
 EMPTY = layouts.EMPTY_VALUE
 # Attribute types whose cells name options (by label, as exports and Magento write them).
@@ -717,12 +723,18 @@ def write_customers(context: Context, plans: list[CustomerPlan]) -> None:
         return
     now = timezone.now()
     new = [plan for plan in plans if plan.is_new]
+    new_addresses = [p for plan in plans for p in plan.addresses if p.is_new]
+    # Keys first: a new customer's default addresses then go into its own INSERT instead of a
+    # later UPDATE of every new customer.
+    assign_keys(Customer, [plan.customer for plan in new])
+    assign_keys(Address, [p.address for p in new_addresses])
     for plan in new:
         plan.customer.updated_at = now
         plan.customer.created_at = plan.created_at
         if context.numbered:
             plan.customer.number = _next_number(plan.website)
-    insert_rows(Customer, [plan.customer for plan in new])
+        _set_defaults(plan)
+    insert_rows(Customer, [plan.customer for plan in new], keys_given=True)
     changed = [plan for plan in plans if not plan.is_new and plan.changed]
     _bulk_update(Customer, [plan.customer for plan in changed], _fields(changed), now)
     # Replace: the composite file's addresses take the place of the stored ones.
@@ -733,17 +745,15 @@ def write_customers(context: Context, plans: list[CustomerPlan]) -> None:
         for plan in plans:
             if plan.customer.pk in replaced:
                 plan.customer.default_billing_id = plan.customer.default_shipping_id = None
-    new_addresses = []
     updated_addresses = []
     for plan in plans:
         for address_plan in plan.addresses:
             address_plan.address.customer_id = plan.customer.pk
             if address_plan.is_new:
                 address_plan.address.updated_at = now
-                new_addresses.append(address_plan)
             elif address_plan.changed:
                 updated_addresses.append(address_plan)
-    insert_rows(Address, [p.address for p in new_addresses])
+    insert_rows(Address, [p.address for p in new_addresses], keys_given=True)
     _bulk_update(Address, [p.address for p in updated_addresses], _fields(updated_addresses), now)
     _finish_customers(plans, now)
     _queue_passwords(plans)
@@ -779,25 +789,36 @@ def _fields(plans: list[Any]) -> set[str]:
 
 
 def _bulk_update(model: type[Model], objects: list[Model], fields: set[str], now) -> None:
+    """Write the changed ``fields`` of stored ``objects`` and stamp them as updated."""
     if not objects:
         return
+    names = sorted(fields | {"updated_at"})
+    attnames = [model._meta.get_field(name).attname for name in names]
     for instance in objects:
         instance.updated_at = now
-    model.objects.bulk_update(objects, sorted(fields | {"updated_at"}))
+    update_rows(
+        model, names, [(o.pk, *(getattr(o, attname) for attname in attnames)) for o in objects]
+    )
+
+
+def _set_defaults(plan: CustomerPlan) -> None:
+    """Point the customer at the addresses the file flags as its defaults."""
+    customer = plan.customer
+    for address_plan in plan.addresses:
+        if address_plan.default_billing:
+            customer.default_billing_id = address_plan.address.pk
+        if address_plan.default_shipping:
+            customer.default_shipping_id = address_plan.address.pk
 
 
 def _finish_customers(plans: list[CustomerPlan], now) -> None:
-    """Dates from the file and default addresses: set after the inserts, since the creation
-    date is stamped on insert and the defaults point at addresses inserted after customers."""
+    """Default addresses and dates from the file of stored customers (new ones are inserted
+    with theirs)."""
     touched = []
     for plan in plans:
         customer = plan.customer
         before = (customer.default_billing_id, customer.default_shipping_id, customer.created_at)
-        for address_plan in plan.addresses:
-            if address_plan.default_billing:
-                customer.default_billing_id = address_plan.address.pk
-            if address_plan.default_shipping:
-                customer.default_shipping_id = address_plan.address.pk
+        _set_defaults(plan)
         if plan.created_at is not None:
             customer.created_at = plan.created_at
         if before != (
