@@ -215,13 +215,15 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"file: {written:,} rows, {customers:,} customers, {size:.0f} MiB, {seconds:.1f} s"
             )
-        if "export:customer_finance" in args.phases.split(","):
-            added = _ensure_balances()
-            if added:
-                print(f"added {added:,} store credit balances for the finance export")
         connection.close()
         results = []
         for phase in args.phases.split(","):
+            if phase == "export:customer_finance":
+                # After the import phase, which may have brought the customers.
+                added = _ensure_balances()
+                connection.close()
+                if added:
+                    print(f"added {added:,} store credit balances for the finance export")
             outcome = _spawn(phase, path, args.batch_size, args.profile == phase)
             results.append(outcome)
             print(f"{phase:<24} {outcome['rows']:>10,} rows {outcome['seconds']:>8.1f} s "
