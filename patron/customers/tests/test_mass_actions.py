@@ -468,6 +468,20 @@ def test_above_the_threshold_the_action_is_queued_and_runs_after_commit(
     assert [flags[pk] for pk in ids_of(*trio)] == [(False, False)] * 3
 
 
+def test_a_queued_actions_job_page_leads_back_to_the_customers_grid(
+    client, clerk, trio, queue_above_two, django_capture_on_commit_callbacks
+):
+    # given an action queued as a job
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, {"action": "deactivate", "ids": ids_of(*trio)})
+
+    # when its progress page is shown
+    page = client.get(f"/admin/jobs/{response.json()['job_id']}/")
+
+    # then its Back button leads to the customers grid
+    assert 'href="/admin/customers/customer/"' in page.content.decode()
+
+
 def test_a_selection_of_exactly_the_threshold_runs_at_once(client, clerk, trio, monkeypatch):
     # given
     monkeypatch.setattr(services, "MASS_ACTION_TASK_THRESHOLD", 3)

@@ -431,6 +431,21 @@ def test_refresh_that_runs_in_the_background_shows_the_job_progress(
     assert len(queued) == 1
 
 
+def test_refresh_job_page_leads_back_to_the_segment(
+    staff_client, women, django_capture_on_commit_callbacks
+):
+    # given a refresh queued as a job
+    with django_capture_on_commit_callbacks(execute=False):
+        staff_client.post(f"/admin/segments/segment/{women.pk}/refresh/")
+    job = Job.objects.get(kind="segments.refresh")
+
+    # when its progress page is shown
+    page = staff_client.get(f"/admin/jobs/{job.pk}/")
+
+    # then its Back button leads to the segment
+    assert f'href="{change_url(women)}"' in page.content.decode()
+
+
 def test_refresh_does_nothing_for_a_visitors_segment(staff_client, website_a, ada):
     # given
     segment = make_segment("Guests", websites=[website_a], apply_to="visitors", conditions=None)
