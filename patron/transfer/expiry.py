@@ -47,22 +47,13 @@ UNFINISHED_JOB_STATES = (JobState.PENDING, JobState.RUNNING)
 LOOKUP_BATCH = 500
 
 
-def export_cutoff(*, now: dt.datetime | None = None) -> dt.datetime | None:
-    """Return the moment before which finished exports lose their file, or None when the
-    setting is 0 (keep)."""
-    hours = int(get_config(EXPORT_FILES_HOURS) or 0)
-    if hours <= 0:
+def cutoff(setting: str, unit: str, *, now: dt.datetime | None = None) -> dt.datetime | None:
+    """Return the moment before which files lose their place, ``setting`` (a retention in
+    ``unit``: "hours" or "days") back from now, or None when the setting is 0 (keep)."""
+    amount = int(get_config(setting) or 0)
+    if amount <= 0:
         return None
-    return (now or timezone.now()) - dt.timedelta(hours=hours)
-
-
-def import_cutoff(*, now: dt.datetime | None = None) -> dt.datetime | None:
-    """Return the moment before which ended imports lose their uploaded file, or None when the
-    setting is 0 (keep)."""
-    days = int(get_config(IMPORT_FILES_DAYS) or 0)
-    if days <= 0:
-        return None
-    return (now or timezone.now()) - dt.timedelta(days=days)
+    return (now or timezone.now()) - dt.timedelta(**{unit: amount})
 
 
 # --- Exports ------------------------------------------------------------------------------------
@@ -72,7 +63,7 @@ def expire_export_files(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Delete the files of exports that finished before the limit and mark their jobs expired;
     delete unreferenced files of the export folder older than the limit. Return the counts."""
     now = now or timezone.now()
-    before = export_cutoff(now=now)
+    before = cutoff(EXPORT_FILES_HOURS, "hours", now=now)
     if before is None:
         return {}
     finished = (
@@ -143,7 +134,7 @@ def expire_import_files(*, now: dt.datetime | None = None) -> dict[str, int]:
     (settings, results, counts and problems); delete unreferenced files of the import folder
     older than the limit. Return the counts."""
     now = now or timezone.now()
-    before = import_cutoff(now=now)
+    before = cutoff(IMPORT_FILES_DAYS, "days", now=now)
     if before is None:
         return {}
     expired = 0
